@@ -1,0 +1,3 @@
+export * from './ports/records';
+export * from './ports/store';
+export * from './ports/sandbox';

@@ -1,0 +1,128 @@
+import type { AlertStatus, Labels } from '@wolfe/events';
+
+/** Environments are git branches. */
+export const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const isEnvironment = (v: unknown): v is Environment => typeof v === 'string' && (ENVIRONMENTS as readonly string[]).includes(v);
+
+/** ISO-8601 UTC timestamp with milliseconds, e.g. `2026-11-21T14:00:00.000Z`. */
+export type Timestamp = string;
+
+/**
+ * One HTTP (or queue) delivery exactly as received: the raw body is kept for inspection
+ * whether it was accepted or rejected.
+ */
+export interface DeliveryRecord {
+  readonly id: string;
+  readonly source: string;
+  readonly env: Environment;
+  readonly receivedAt: Timestamp;
+  readonly contentType: string | null;
+  /** Raw body as text (bounded by the intake body limit). */
+  readonly body: string;
+  readonly outcome: 'accepted' | 'rejected';
+  /** Why it was rejected: names the field and the fix. Null when accepted. */
+  readonly error: string | null;
+  readonly eventIds: readonly string[];
+}
+
+/**
+ * The router's verdict for one event. `null` on an EventRecord means "accepted, not yet
+ * routed": a restart routes such events again, so an accepted alert is never lost.
+ */
+export type EventDecision = 'matched' | 'unmatched' | 'deduplicated';
+
+/** Why a candidate runbook did or did not run for an event. */
+export interface CandidateExplanation {
+  readonly runbook: string;
+  readonly version: string;
+  readonly matched: boolean;
+  /** Index of the trigger in runbook.yaml that matched (or was closest), if any. */
+  readonly trigger: number | null;
+  /** Human-readable reason, e.g. `label severity="info" does not match severity=~"warning|critical"`. */
+  readonly reason: string;
+  /** Set when the match was deduplicated: the execution that already handles it. */
+  readonly duplicateOf?: string;
+  /** Set when an execution was started. */
+  readonly executionId?: string;
+}
+
+export interface EventRecord {
+  readonly id: string;
+  readonly deliveryId: string;
+  readonly source: string;
+  readonly env: Environment;
+  /** Alertmanager-compatible fingerprint of `labels`. */
+  readonly fingerprint: string;
+  readonly sourceFingerprint: string | null;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  readonly status: AlertStatus;
+  readonly startsAt: Timestamp | null;
+  readonly endsAt: Timestamp | null;
+  readonly sourceUrl: string | null;
+  readonly receivedAt: Timestamp;
+  readonly decision: EventDecision | null;
+  readonly decidedAt: Timestamp | null;
+  readonly explanation: readonly CandidateExplanation[];
+  readonly executionIds: readonly string[];
+}
+
+export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const isTerminal = (s: ExecutionStatus): boolean => s !== 'queued' && s !== 'running';
+
+/** Where in the runbook's own TypeScript an error happened (via the source map). */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface ExecutionError {
+  /** e.g. `TypeError`, `TimeoutError`, `MemoryLimitError`, `InterruptedError`. */
+  readonly name: string;
+  /** The message, ending with ` (at index.ts:12:7)` when the location is known. */
+  readonly message: string;
+  /** Stack with frames mapped to the runbook's TypeScript files; no host paths. */
+  readonly stack: string | null;
+  readonly location: SourceLocation | null;
+  /** Set when a platform limit ended the execution: `timeout`, `memory`, … */
+  readonly limit: string | null;
+}
+
+export interface ExecutionRecord {
+  readonly id: string;
+  readonly runbook: string;
+  readonly env: Environment;
+  /** Commit SHA of the runbook repository that this execution runs. */
+  readonly version: string;
+  readonly status: ExecutionStatus;
+  readonly eventId: string | null;
+  /** Index of the trigger that started it (null for manual runs). */
+  readonly trigger: number | null;
+  /**
+   * One real problem triggers one remediation: two executions never share a dedup key
+   * (the store enforces it atomically). Null for runs that must never be deduplicated.
+   */
+  readonly dedupKey: string | null;
+  readonly createdAt: Timestamp;
+  readonly startedAt: Timestamp | null;
+  readonly finishedAt: Timestamp | null;
+  /** The runbook's return value (JSON, bounded in size). */
+  readonly result: unknown;
+  readonly error: ExecutionError | null;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export interface LogRecord {
+  readonly executionId: string;
+  /** 0, 1, 2, … per execution: the order the runbook wrote them in. */
+  readonly seq: number;
+  readonly ts: Timestamp;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>> | null;
+}

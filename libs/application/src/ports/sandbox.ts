@@ -1,0 +1,60 @@
+import type { AlertStatus, Labels } from '@wolfe/events';
+import type { Environment, ExecutionError, LogLevel } from './records';
+
+/** A runbook compiled once, at load time: one script plus its source map. */
+export interface CompiledRunbook {
+  /** Classic script (not a module) that sets the global `__wolfe_runbook__` to the default export. */
+  readonly code: string;
+  /** Source map v3 (JSON text) from `code` back to the runbook's TypeScript files. */
+  readonly sourceMap: string;
+  /** Name the script is given in stacks, e.g. `payments/disk-cleanup/index.js`. */
+  readonly filename: string;
+}
+
+/** The event as the runbook sees it (`ctx.event`): plain data, copied into the isolate. */
+export interface SandboxEvent {
+  readonly id: string;
+  readonly source: string;
+  readonly fingerprint: string;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  readonly status: AlertStatus;
+  readonly startsAt: string | null;
+  readonly endsAt: string | null;
+  readonly receivedAt: string;
+}
+
+export interface SandboxLimits {
+  /** Wall-clock limit for the whole execution, including awaited promises. */
+  readonly timeoutMs: number;
+  /** Isolate heap limit in MiB. */
+  readonly memoryMiB: number;
+}
+
+export interface SandboxLogEntry {
+  readonly ts: string;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>> | null;
+}
+
+export interface SandboxRequest {
+  readonly executionId: string;
+  readonly runbook: { readonly name: string; readonly version: string };
+  readonly env: Environment;
+  readonly compiled: CompiledRunbook;
+  readonly event: SandboxEvent | null;
+  readonly limits: SandboxLimits;
+  /** Called synchronously for every log line, in order. */
+  readonly onLog: (entry: SandboxLogEntry) => void;
+}
+
+export type SandboxOutcome =
+  | { readonly status: 'succeeded'; readonly result: unknown }
+  | { readonly status: 'failed' | 'timed_out'; readonly error: ExecutionError };
+
+/** Runs compiled runbooks in isolation. Implemented by libs/sandbox (isolated-vm). */
+export interface RunbookSandbox {
+  run(request: SandboxRequest): Promise<SandboxOutcome>;
+  dispose(): Promise<void>;
+}
