@@ -1,0 +1,2 @@
+// `/executions/` is an alias of `/` (the executions list).
+export { default, metadata } from '../page';
