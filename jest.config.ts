@@ -7,7 +7,10 @@ import type { Config } from 'jest';
 const base = JSON.parse(readFileSync(new URL('./tsconfig.base.json', import.meta.url), 'utf8'));
 const paths: Record<string, string[]> = base.compilerOptions.paths;
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace('/', '\\/')}$`, `<rootDir>/${target}`]),
+  Object.entries(paths).map(([alias, targets]) => [
+    `^${alias.replace('/', '\\/')}$`,
+    `<rootDir>/${(targets[0] ?? '').replace(/^\.\//, '')}`,
+  ]),
 );
 const transform: Config['transform'] = {
   '^.+\\.tsx?$': [

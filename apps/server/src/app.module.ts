@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Logger, Wolfe } from '@wolfe/application';
+import type { WolfeConfig } from './config';
+import { BearerAuthGuard } from './http/auth.guard';
+import { ApiErrorFilter } from './http/errors.filter';
+import { EventsController } from './http/events.controller';
+import { ExecutionsController } from './http/executions.controller';
+import { HealthController } from './http/health.controller';
+import { IntakeController } from './http/intake.controller';
+import { RunbooksController } from './http/runbooks.controller';
+import { ADMIN_TOKEN, CONFIG, LOGGER, WOLFE } from './http/tokens';
+
+export interface AppContext {
+  readonly wolfe: Wolfe;
+  readonly config: WolfeConfig;
+  readonly adminToken: string;
+  readonly logger: Logger;
+}
+
+/** HTTP edge only: controllers translate HTTP to use-cases of the already-wired application. */
+@Module({})
+export class AppModule {
+  static forRoot(ctx: AppContext): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController, IntakeController, ExecutionsController, EventsController, RunbooksController],
+      providers: [
+        { provide: WOLFE, useValue: ctx.wolfe },
+        { provide: CONFIG, useValue: ctx.config },
+        { provide: ADMIN_TOKEN, useValue: ctx.adminToken },
+        { provide: LOGGER, useValue: ctx.logger },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+      ],
+    };
+  }
+}

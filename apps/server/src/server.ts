@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { type CompileRunbook, type RunbookSource, systemClock, Wolfe } from '@wolfe/application';
+import { compileRunbook } from '@wolfe/compiler';
+import { RunbookRepository } from '@wolfe/git';
+import { IsolateSandbox } from '@wolfe/sandbox';
+import { getSource } from '@wolfe/sources';
+import { openSqliteStore } from '@wolfe/store-sqlite';
+import { ensureAdminToken } from './admin-token';
+import { AppModule } from './app.module';
+import type { WolfeConfig } from './config';
+import { appLogger, createLogger, NestPinoLogger, type PinoLogger } from './logging';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  readonly tokenPath: string;
+  readonly studioDir: string | null;
+  readonly wolfe: Wolfe;
+  close(): Promise<void>;
+}
+
+function findStudio(config: WolfeConfig): string | null {
+  const candidates = config.studioDir ? [config.studioDir] : [resolve(__dirname, '../studio'), resolve('dist/apps/studio')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? null;
+}
+
+/**
+ * The composition root: picks the adapters (embedded defaults: sqlite store, git
+ * repositories under the data dir, isolated-vm sandbox), wires the application and puts
+ * the HTTP edge in front of it.
+ */
+export async function startServer(config: WolfeConfig, log: PinoLogger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const logger = appLogger(log);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const { token, path: tokenPath } = await ensureAdminToken(config.dataDir);
+
+  const repo = await RunbookRepository.open({
+    path: join(config.dataDir, 'repos', 'default.git'),
+    seedFrom: existsSync(config.seedDir) ? config.seedDir : undefined,
+    branches: ['dev', 'test', 'prod'],
+  });
+  const runbookSource: RunbookSource = { head: (env) => repo.head(env), readTree: (v) => repo.readTree(v) };
+  const compile: CompileRunbook = (name, files) => compileRunbook({ name, files });
+  const store = await openSqliteStore({ path: join(config.dataDir, 'wolfe.db') });
+  const sandbox = new IsolateSandbox();
+
+  const wolfe = new Wolfe({
+    store,
+    sandbox,
+    runbookSource,
+    compile,
+    sources: getSource,
+    envs: config.envs,
+    clock: systemClock,
+    logger,
+    concurrency: config.concurrency,
+    refreshMs: config.refreshMs,
+    sweepMs: 5000,
+  });
+  await wolfe.start();
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, logger }), {
+    bodyParser: false,
+    logger: new NestPinoLogger(log),
+  });
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const studioDir = findStudio(config);
+  if (studioDir) {
+    app.useStaticAssets(studioDir, { index: 'index.html', redirect: true, fallthrough: true });
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path === '/healthz') return next();
+      res.status(404).sendFile(join(studioDir, '404.html'), (err) => err && next());
+    });
+  } else {
+    logger.warn({}, 'the Studio is not built (dist/apps/studio is missing): run `npm run build`; the API works without it');
+  }
+  await app.listen(config.port, config.host);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost}:${port}`;
+  logger.info({ url, dataDir: config.dataDir, envs: config.envs, defaultEnv: config.defaultEnv, tokenPath }, 'wolfe is ready');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    token,
+    tokenPath,
+    studioDir,
+    wolfe,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await wolfe.stop();
+        await store.close();
+      })()),
+  };
+}

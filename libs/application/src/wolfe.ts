@@ -1,0 +1,101 @@
+import type { SourceNormalizer } from '@wolfe/sources';
+import { RunbookCatalog } from './catalog';
+import { ExecutionDispatcher } from './dispatcher';
+import { IntakeService } from './intake';
+import type { Environment, EventRecord } from './ports/records';
+import type { Clock, CompileRunbook, Logger, RunbookSource } from './ports/runtime';
+import type { RunbookSandbox } from './ports/sandbox';
+import type { Store } from './ports/store';
+import { RoutingService } from './routing';
+
+export interface WolfeDeps {
+  readonly store: Store;
+  readonly sandbox: RunbookSandbox;
+  readonly runbookSource: RunbookSource;
+  readonly compile: CompileRunbook;
+  readonly sources: (name: string) => SourceNormalizer | undefined;
+  readonly envs: readonly Environment[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly concurrency: number;
+  /** How often to look for new commits on the environment branches (ms); 0 = never. */
+  readonly refreshMs: number;
+  /** How often to re-route accepted events that have no decision yet (ms). */
+  readonly sweepMs: number;
+}
+
+/**
+ * The application, wired from its ports: the same object serves the HTTP API, the CLI
+ * and the benchmarks. Start-up order matters: load runbooks, fail interrupted
+ * executions, route what was accepted but not decided, then take new work.
+ */
+export class Wolfe {
+  readonly catalog: RunbookCatalog;
+  readonly dispatcher: ExecutionDispatcher;
+  readonly routing: RoutingService;
+  readonly intake: IntakeService;
+  private timers: NodeJS.Timeout[] = [];
+  private routingChain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: WolfeDeps) {
+    this.catalog = new RunbookCatalog(deps.runbookSource, deps.compile, deps.envs, deps.logger);
+    this.dispatcher = new ExecutionDispatcher(deps.store, this.catalog, deps.sandbox, deps.clock, deps.logger, {
+      concurrency: deps.concurrency,
+      logFlushMs: 250,
+    });
+    this.routing = new RoutingService(deps.store, this.catalog, deps.clock, deps.logger, () => this.dispatcher.kick());
+    this.intake = new IntakeService(deps.store, deps.sources, deps.clock, deps.logger, (events) => this.enqueueRouting(events));
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  async start(): Promise<void> {
+    await this.catalog.refresh();
+    await this.dispatcher.recoverInterrupted();
+    const resumed = await this.routing.resume();
+    if (resumed) this.deps.logger.info({ count: resumed }, `routed ${resumed} event(s) accepted before the last stop`);
+    this.dispatcher.kick();
+    if (this.deps.refreshMs > 0) this.every(this.deps.refreshMs, () => this.catalog.refresh());
+    this.every(this.deps.sweepMs, async () => {
+      await this.routingChain;
+      await this.routing.resume();
+      this.dispatcher.kick();
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.routingChain;
+    await this.dispatcher.stop();
+    await this.deps.sandbox.dispose();
+  }
+
+  /** Routes after the intake has answered; a failure leaves the event undecided for the sweep. */
+  private enqueueRouting(events: readonly EventRecord[]): void {
+    this.routingChain = this.routingChain.then(async () => {
+      for (const e of events) {
+        try {
+          await this.routing.route(e);
+        } catch (err) {
+          this.deps.logger.error({ eventId: e.id, err: String(err) }, 'routing failed; the event stays undecided and will be retried');
+        }
+      }
+    });
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>): void {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      fn()
+        .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'background task failed'))
+        .finally(() => (busy = false));
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}

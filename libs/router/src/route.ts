@@ -1,0 +1,82 @@
+import type { AlertStatus, Labels } from '@wolfe/events';
+import { explainMismatch, firstMismatch } from '@wolfe/matchers';
+import type { Trigger } from '@wolfe/runbooks';
+
+/** What the router needs to know about an event. */
+export interface RoutableEvent {
+  readonly id: string;
+  readonly env: string;
+  readonly source: string;
+  readonly fingerprint: string;
+  readonly labels: Labels;
+  readonly status: AlertStatus;
+  readonly startsAt: string | null;
+}
+
+export interface RoutableRunbook {
+  readonly name: string;
+  readonly version: string;
+  readonly triggers: readonly Trigger[];
+}
+
+/** The verdict for one candidate runbook, with its reason in words. */
+export interface Candidate {
+  readonly runbook: string;
+  readonly version: string;
+  readonly matched: boolean;
+  readonly trigger: number | null;
+  readonly reason: string;
+  /** Set when matched: executions with the same key are one remediation. */
+  readonly dedupKey: string | null;
+}
+
+/**
+ * One firing episode of one label set is one problem: Alertmanager re-sends it every
+ * repeat_interval with the same startsAt, and webhooks are retried. The key names the
+ * environment, the runbook, the series (fingerprint), the status and the episode
+ * (startsAt). Without a startsAt the event itself is the episode.
+ */
+export function dedupKey(event: RoutableEvent, runbook: string): string {
+  return [event.env, runbook, event.fingerprint, event.status, event.startsAt ?? `event:${event.id}`].join('|');
+}
+
+function triggerVerdict(event: RoutableEvent, trigger: Trigger): string | null {
+  if (trigger.source !== null && trigger.source !== event.source) {
+    return `source is ${event.source}; the trigger wants ${trigger.source}`;
+  }
+  if (trigger.status !== 'any' && trigger.status !== event.status) {
+    return `status is ${event.status}; the trigger wants ${trigger.status}`;
+  }
+  const miss = firstMismatch(trigger.matchers, event.labels);
+  return miss === null ? null : explainMismatch(miss, event.labels);
+}
+
+/** Decides, for every runbook of the event's environment, whether it runs and why. */
+export function routeEvent(event: RoutableEvent, runbooks: readonly RoutableRunbook[]): Candidate[] {
+  return runbooks.map((rb) => {
+    const reasons: string[] = [];
+    for (let i = 0; i < rb.triggers.length; i++) {
+      const trigger = rb.triggers[i] as Trigger;
+      const why = triggerVerdict(event, trigger);
+      if (why === null) {
+        return {
+          runbook: rb.name,
+          version: rb.version,
+          matched: true,
+          trigger: i,
+          reason: `trigger ${i} matched: ${trigger.match}${trigger.status === 'any' ? '' : ` (status ${trigger.status})`}`,
+          dedupKey: dedupKey(event, rb.name),
+        };
+      }
+      reasons.push(rb.triggers.length === 1 ? why : `trigger ${i}: ${why}`);
+    }
+    return {
+      runbook: rb.name,
+      version: rb.version,
+      matched: false,
+      trigger: null,
+      reason: reasons.length === 0 ? 'the runbook has no triggers' : reasons.join('; '),
+      dedupKey: null,
+    };
+  });
+}
