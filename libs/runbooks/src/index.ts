@@ -1,1 +1,15 @@
 export * from './manifest';
+export * from './limits';
+export { parseDuration, formatDuration } from './duration';
+export { parseManifest, formatProblem, findFieldLine, MANIFEST_FIELDS, TRIGGER_FIELDS, TRIGGER_STATUSES, type ParseManifestResult } from './parse-manifest';
+export {
+  buildCatalog,
+  MANIFEST_FILE,
+  ENTRY_FILE,
+  type Catalog,
+  type CatalogEntry,
+  type CatalogProblem,
+  type CompileResult,
+  type CompileRunbookFn,
+  type BuildCatalogOptions,
+} from './catalog';

@@ -1,0 +1,26 @@
+/** The branch head moved since the caller read it: someone else committed first. Re-read and retry. */
+export class StaleHeadError extends Error {
+  override readonly name = 'StaleHeadError';
+  constructor(
+    readonly branch: string,
+    /** The head the caller built on (null: the caller expected the branch not to exist). */
+    readonly expected: string | null,
+    /** The head now (null: the branch does not exist). */
+    readonly actual: string | null,
+  ) {
+    super(`branch ${branch} moved: expected ${expected ?? '(no branch)'}, found ${actual ?? '(no branch)'}; re-read it and try again`);
+  }
+}
+
+/** A branch or commit that does not exist in the repository. */
+export class RefNotFoundError extends Error {
+  override readonly name = 'RefNotFoundError';
+  constructor(readonly ref: string) {
+    super(`no branch or commit ${ref} in the runbook repository`);
+  }
+}
+
+/** Arguments the repository refuses before running git (bad branch name, path outside the tree, …). */
+export class InvalidArgumentError extends Error {
+  override readonly name = 'InvalidArgumentError';
+}

@@ -1,0 +1,12 @@
+/** Resource limits a runbook may ask for in runbook.yaml (`timeout`, `memory`). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Shortest timeout accepted; anything shorter cannot even start an isolate reliably. */
+export const MIN_TIMEOUT_MS = 100;
+export const MAX_TIMEOUT_MS = 15 * 60_000;
+
+export const DEFAULT_MEMORY_MIB = 64;
+export const MIN_MEMORY_MIB = 8;
+export const MAX_MEMORY_MIB = 512;
+
+/** Runbook names (and so folder names): lowercase letters, digits and dashes; 1–63 chars. */
+export const RUNBOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
