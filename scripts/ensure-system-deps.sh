@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # System packages the tests use, installed from Debian by the test run itself (never
 # assumed from a previous session): git (runbook repositories), chromium (Studio
-# browser tests).
+# browser tests), prometheus-alertmanager (the real Alertmanager sends webhooks).
 set -euo pipefail
-need=(git chromium)
+need=(git chromium prometheus-alertmanager)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
