@@ -1,0 +1,290 @@
+/**
+ * The guest side of an execution: JavaScript that runs inside the isolate, in the fresh
+ * context, BEFORE the runbook's script. It is run with `context.evalClosure`, so the host
+ * values it receives are closure parameters, never globals:
+ *
+ * - `$0`: the host log function (an ivm Callback, seen by the guest as a plain function
+ *   `(level, message, fieldsJson | null) => boolean`; `false` means "stop logging").
+ * - `$1`: the execution's input as JSON text ({@link BootstrapInput}).
+ *
+ * It captures the intrinsics it needs before any runbook code runs, builds the frozen
+ * `ctx`, installs the load-error catcher used by the script wrapper and returns `start`,
+ * which the host calls through a Reference (never reachable from the guest's globals).
+ * `start()` resolves to a string: `ok:<result JSON>` or `err:<GuestErrorRecord JSON>`.
+ *
+ * Everything here is best effort against a hostile runbook that patches prototypes: the
+ * host re-validates every value that crosses (type, size, shape). A runbook that subverts
+ * this code only changes its own outcome.
+ */
+export interface BootstrapInput {
+  readonly event: unknown;
+  readonly runbook: { readonly name: string; readonly version: string };
+  readonly env: string;
+  readonly brandKey: string;
+  readonly limits: {
+    readonly messageMaxChars: number;
+    readonly fieldsMaxBytes: number;
+    readonly resultMaxBytes: number;
+    readonly errorTextMaxChars: number;
+  };
+}
+
+/** What `start()` reports for a failure (after `err:`), re-validated by the host. */
+export interface GuestErrorRecord {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | null;
+  readonly limit: string | null;
+}
+
+/** Global the runbook script assigns its definition to (see `CompiledRunbook.code`). */
+export const RUNBOOK_GLOBAL = '__wolfe_runbook__';
+/** Global function the script wrapper calls with an error thrown while the script loads; `start` deletes it. */
+export const LOAD_ERROR_GLOBAL = '__wolfe_load_error__';
+/** Globals removed from every context: nothing a runbook needs, and each can schedule work that outlives the execution. */
+export const REMOVED_GLOBALS = ['FinalizationRegistry', 'Atomics', 'SharedArrayBuffer', 'WebAssembly'] as const;
+
+/** Script origin of the bootstrap, so its frames are recognisably not the runbook's. */
+export const BOOTSTRAP_FILENAME = 'wolfe:bootstrap';
+
+/**
+ * Wraps the runbook script so a throw while it loads is caught inside the isolate (and
+ * described like any other error) instead of being copied out by isolated-vm. The wrapper
+ * takes one line before the code: compile with `lineOffset: -1` so lines stay exact.
+ */
+export function wrapScript(code: string): string {
+  return `"use strict";try{\n${code}\n}catch(e){${LOAD_ERROR_GLOBAL}(e)}`;
+}
+
+export const BOOTSTRAP_SOURCE = String.raw`
+'use strict';
+const hostLog = $0;
+const input = JSON.parse($1);
+const G = globalThis;
+const L = input.limits;
+const ObjectFreeze = Object.freeze;
+const ObjectKeys = Object.keys;
+const ObjectDefineProperty = Object.defineProperty;
+const ReflectApply = Reflect.apply;
+const ReflectDeleteProperty = Reflect.deleteProperty;
+const JSONStringify = JSON.stringify;
+const StringCtor = String;
+const StringSlice = String.prototype.slice;
+const StringCharCodeAt = String.prototype.charCodeAt;
+const SymbolToString = Symbol.prototype.toString;
+const ErrorCtor = Error;
+const TypeErrorCtor = TypeError;
+const brand = Symbol.for(input.brandKey);
+const NOTHING = ObjectFreeze({ __proto__: null });
+
+for (const name of ${JSON.stringify(REMOVED_GLOBALS)}) ReflectDeleteProperty(G, name);
+
+function cut(s, max) {
+  return s.length > max ? ReflectApply(StringSlice, s, [0, max]) + '… [truncated]' : s;
+}
+function utf8Bytes(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = ReflectApply(StringCharCodeAt, s, [i]);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+function overBytes(s, max) {
+  if (s.length > max) return true;
+  if (s.length * 3 <= max) return false;
+  return utf8Bytes(s) > max;
+}
+function safeString(v, fallback) {
+  try {
+    if (typeof v === 'string') return v;
+    if (typeof v === 'symbol') return ReflectApply(SymbolToString, v, []);
+    const s = StringCtor(v);
+    return typeof s === 'string' ? s : fallback;
+  } catch (_) {
+    return fallback;
+  }
+}
+function read(o, key) {
+  try { return o[key]; } catch (_) { return undefined; }
+}
+function briefError(e) {
+  const m = read(e, 'message');
+  return cut(typeof m === 'string' ? m : safeString(e, 'unknown error'), 200);
+}
+
+// ---- ctx.log ----
+let logOpen = true;
+function emit(level, message, fields) {
+  if (!logOpen) return;
+  let text = typeof message === 'string' ? message : safeString(message, '[message could not be converted to a string]');
+  text = cut(text, L.messageMaxChars);
+  let json = null;
+  if (fields !== undefined && fields !== null) {
+    let candidate;
+    try {
+      candidate = JSONStringify(fields);
+    } catch (e) {
+      candidate = undefined;
+      text += ' [fields dropped: not JSON-serializable: ' + briefError(e) + ']';
+    }
+    if (typeof candidate === 'string') {
+      if (overBytes(candidate, L.fieldsMaxBytes)) text += ' [fields dropped: more than ' + L.fieldsMaxBytes + ' bytes of JSON]';
+      else json = candidate;
+    }
+  }
+  let keepGoing = false;
+  try { keepGoing = hostLog(level, text, json); } catch (_) { keepGoing = false; }
+  if (keepGoing !== true) logOpen = false;
+}
+function formatArgs(args) {
+  let out = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    let s;
+    if (typeof a === 'string') s = a;
+    else {
+      let isError = false;
+      try { isError = a instanceof ErrorCtor; } catch (_) { isError = false; }
+      if (!isError) { try { s = JSONStringify(a); } catch (_) { s = undefined; } }
+      if (typeof s !== 'string') s = safeString(a, '[unprintable]');
+    }
+    out += (i === 0 ? '' : ' ') + s;
+    if (out.length > L.messageMaxChars) break;
+  }
+  return out;
+}
+const log = ObjectFreeze({
+  debug: (message, fields) => emit('debug', message, fields),
+  info: (message, fields) => emit('info', message, fields),
+  warn: (message, fields) => emit('warn', message, fields),
+  error: (message, fields) => emit('error', message, fields),
+});
+let consoleObject = read(G, 'console');
+if (consoleObject === null || typeof consoleObject !== 'object') {
+  consoleObject = {};
+  ObjectDefineProperty(G, 'console', { value: consoleObject, writable: true, configurable: true, enumerable: false });
+}
+for (const [method, level] of [['log', 'info'], ['info', 'info'], ['debug', 'debug'], ['warn', 'warn'], ['error', 'error'], ['trace', 'debug']]) {
+  ObjectDefineProperty(consoleObject, method, { value: (...args) => emit(level, formatArgs(args), undefined), writable: true, configurable: true, enumerable: true });
+}
+
+// ---- ctx ----
+function deepFreeze(v) {
+  if (v !== null && typeof v === 'object') {
+    for (const k of ObjectKeys(v)) deepFreeze(v[k]);
+    ObjectFreeze(v);
+  }
+  return v;
+}
+const ctx = ObjectFreeze({
+  event: deepFreeze(input.event),
+  log,
+  runbook: ObjectFreeze({ name: input.runbook.name, version: input.runbook.version }),
+  env: input.env,
+});
+
+// ---- errors ----
+function preview(v) {
+  try {
+    switch (typeof v) {
+      case 'string': return 'a string: ' + JSONStringify(cut(v, 500));
+      case 'undefined': return 'undefined';
+      case 'number': case 'boolean': case 'bigint': return typeof v + ' ' + StringCtor(v);
+      case 'symbol': return 'a symbol: ' + ReflectApply(SymbolToString, v, []);
+      case 'function': return 'a function';
+      default: {
+        if (v === null) return 'null';
+        let json;
+        try { json = JSONStringify(v); } catch (_) { json = undefined; }
+        if (typeof json === 'string') return 'an object: ' + cut(json, 500);
+        return 'an object: ' + cut(safeString(v, '[object]'), 500);
+      }
+    }
+  } catch (_) {
+    return 'a value that cannot be described';
+  }
+}
+function describe(e, limit) {
+  let isError = false;
+  try { isError = e instanceof ErrorCtor; } catch (_) { isError = false; }
+  const max = L.errorTextMaxChars;
+  if (isError) {
+    const name = read(e, 'name');
+    const message = read(e, 'message');
+    const stack = read(e, 'stack');
+    return {
+      __proto__: null,
+      name: typeof name === 'string' && name !== '' ? cut(name, 200) : 'Error',
+      message: cut(typeof message === 'string' ? message : safeString(message, ''), max),
+      stack: typeof stack === 'string' ? cut(stack, max * 4) : null,
+      limit: limit === undefined ? null : limit,
+    };
+  }
+  return {
+    __proto__: null,
+    name: 'Error',
+    message: 'threw ' + preview(e) + ' instead of an Error — throw new Error(…) to get a stack trace',
+    stack: null,
+    limit: null,
+  };
+}
+function failure(e, limit) {
+  let record;
+  try { record = describe(e, limit); } catch (_) { record = { __proto__: null, name: 'Error', message: 'threw a value that cannot be described', stack: null, limit: null }; }
+  return 'err:' + JSONStringify(record);
+}
+function success(value) {
+  let json;
+  try {
+    json = JSONStringify(value);
+  } catch (e) {
+    return 'err:' + JSONStringify({ __proto__: null, name: 'TypeError', message: 'the result is not JSON-serializable: ' + briefError(e), stack: null, limit: null });
+  }
+  if (json === undefined) json = 'null';
+  if (typeof json !== 'string') json = 'null';
+  if (overBytes(json, L.resultMaxBytes)) {
+    return 'err:' + JSONStringify({
+      __proto__: null,
+      name: 'ResultLimitError',
+      message: 'the result is ' + utf8Bytes(json) + ' bytes of JSON, over the ' + L.resultMaxBytes + '-byte limit — return a summary and log the details',
+      stack: null,
+      limit: 'result',
+    });
+  }
+  return 'ok:' + json;
+}
+
+// ---- load & run ----
+let loadError = NOTHING;
+ObjectDefineProperty(G, '${LOAD_ERROR_GLOBAL}', {
+  value: (e) => { if (loadError === NOTHING) loadError = e; },
+  writable: false, enumerable: false, configurable: true,
+});
+
+async function start() {
+  ReflectDeleteProperty(G, '${LOAD_ERROR_GLOBAL}');
+  try {
+    if (loadError !== NOTHING) return failure(loadError);
+    const definition = read(G, '${RUNBOOK_GLOBAL}');
+    ReflectDeleteProperty(G, '${RUNBOOK_GLOBAL}');
+    let handler;
+    try {
+      handler = definition !== null && typeof definition === 'object' && definition[brand] === true ? definition.handler : undefined;
+    } catch (_) {
+      handler = undefined;
+    }
+    if (typeof handler !== 'function') {
+      return failure(new TypeErrorCtor("the script did not define a runbook: index.ts must end with export default runbook(async (ctx) => { … }) from '@wolfe/sdk'"));
+    }
+    const value = await ReflectApply(handler, undefined, [ctx]);
+    return success(value);
+  } catch (e) {
+    return failure(e);
+  }
+}
+return start;
+`;
