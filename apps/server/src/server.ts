@@ -50,7 +50,14 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
   const runbookSource: RunbookSource = { head: (env) => repo.head(env), readTree: (v) => repo.readTree(v) };
   const compile: CompileRunbook = (name, files) => compileRunbook({ name, files });
   const store = await openSqliteStore({ path: join(config.dataDir, 'wolfe.db') });
-  const sandbox = new IsolateSandbox();
+  const sandbox = new IsolateSandbox({
+    // V8 lost control of an isolate: this process can no longer guarantee isolation.
+    // Stop at once; accepted events and queued executions are in the store for the restart.
+    onCatastrophicError: (message) => {
+      log.fatal({ message }, 'isolated-vm reported a catastrophic error; exiting');
+      process.exit(70);
+    },
+  });
 
   const wolfe = new Wolfe({
     store,
