@@ -38,6 +38,27 @@ export interface SandboxLogEntry {
   readonly fields: Readonly<Record<string, unknown>> | null;
 }
 
+/** One `ctx.step(name, fn)` of an execution: the notebook of what was checked and done. */
+export interface SandboxStep {
+  /** 0, 1, 2, … in the order steps started. */
+  readonly seq: number;
+  readonly name: string;
+  readonly status: 'running' | 'succeeded' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** Short JSON rendering of the step's return value (bounded, e.g. 1 KiB). */
+  readonly output: string | null;
+  readonly error: string | null;
+}
+
+/** `ctx.attach(name, data)`: a table or series kept with the execution (JSON, bounded). */
+export interface SandboxAttachment {
+  readonly name: string;
+  readonly contentType: 'application/json';
+  /** JSON text. */
+  readonly data: string;
+}
+
 export interface SandboxRequest {
   readonly executionId: string;
   readonly runbook: { readonly name: string; readonly version: string };
@@ -47,6 +68,10 @@ export interface SandboxRequest {
   readonly limits: SandboxLimits;
   /** Called synchronously for every log line, in order. */
   readonly onLog: (entry: SandboxLogEntry) => void;
+  /** Called when a step starts and again when it ends (same seq). Optional for callers that do not keep steps. */
+  readonly onStep?: (step: SandboxStep) => void;
+  /** Called for every ctx.attach. Optional. */
+  readonly onAttach?: (attachment: SandboxAttachment) => void;
 }
 
 export type SandboxOutcome =
