@@ -1,0 +1,89 @@
+import type { DeliveryRecord, EventRecord, ExecutionRecord, LogRecord } from '@wolfe/application';
+import { testId } from './test-ids';
+
+/** A canonical Timestamp (ISO-8601 UTC with milliseconds) `offsetMs` after a fixed instant. */
+export function ts(offsetMs = 0): string {
+  return new Date(Date.UTC(2026, 10, 21, 14, 0, 0, 0) + offsetMs).toISOString();
+}
+
+export function makeEvent(deliveryId: string, overrides: Partial<EventRecord> = {}): EventRecord {
+  return {
+    id: testId(),
+    deliveryId,
+    source: 'alertmanager',
+    env: 'prod',
+    fingerprint: 'f1a2b3c4d5e6f708',
+    sourceFingerprint: 'a1b2c3',
+    labels: { alertname: 'HighLatency', severity: 'critical', service: 'checkout' },
+    annotations: { summary: 'p99 latency above 2s', runbook_url: 'https://runbooks.example/latency' },
+    status: 'firing',
+    startsAt: ts(-60_000),
+    endsAt: null,
+    sourceUrl: 'https://prometheus.example/graph?g0.expr=latency',
+    receivedAt: ts(),
+    decision: null,
+    decidedAt: null,
+    explanation: [],
+    executionIds: [],
+    ...overrides,
+  };
+}
+
+/**
+ * A delivery with `eventCount` events (all of them sharing `eventOverrides`). A delivery
+ * with no events is recorded as rejected unless `overrides` says otherwise.
+ */
+export function makeDelivery(
+  eventCount = 1,
+  overrides: Partial<Omit<DeliveryRecord, 'eventIds'>> = {},
+  eventOverrides: Partial<Omit<EventRecord, 'deliveryId'>> = {},
+): { delivery: DeliveryRecord; events: EventRecord[] } {
+  const id = overrides.id ?? testId();
+  const events = Array.from({ length: eventCount }, () =>
+    makeEvent(id, { source: overrides.source ?? 'alertmanager', env: overrides.env ?? 'prod', ...eventOverrides }),
+  );
+  const delivery: DeliveryRecord = {
+    id,
+    source: 'alertmanager',
+    env: 'prod',
+    receivedAt: ts(),
+    contentType: 'application/json',
+    body: JSON.stringify({ version: '4', alerts: events.map((e) => ({ labels: e.labels })) }),
+    outcome: eventCount > 0 ? 'accepted' : 'rejected',
+    error: eventCount > 0 ? null : 'alerts: expected at least one alert; send {"alerts":[…]}',
+    ...overrides,
+    eventIds: events.map((e) => e.id),
+  };
+  return { delivery, events };
+}
+
+export function makeExecution(overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
+  return {
+    id: testId(),
+    runbook: 'restart-pod',
+    env: 'prod',
+    version: '3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',
+    status: 'queued',
+    eventId: testId(),
+    trigger: 0,
+    dedupKey: null,
+    createdAt: ts(),
+    startedAt: null,
+    finishedAt: null,
+    result: null,
+    error: null,
+    ...overrides,
+  };
+}
+
+export function makeLog(executionId: string, seq: number, overrides: Partial<LogRecord> = {}): LogRecord {
+  return {
+    executionId,
+    seq,
+    ts: ts(seq),
+    level: 'info',
+    message: `step ${seq}`,
+    fields: null,
+    ...overrides,
+  };
+}

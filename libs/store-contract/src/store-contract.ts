@@ -1,0 +1,701 @@
+import type {
+  CandidateExplanation,
+  EventDecision,
+  EventQuery,
+  EventRecord,
+  ExecutionError,
+  ExecutionQuery,
+  ExecutionRecord,
+  ExecutionStatus,
+  Page,
+  Store,
+} from '@wolfe/application';
+import { makeDelivery, makeEvent, makeExecution, makeLog, ts } from './fixtures';
+import { testId } from './test-ids';
+
+/** One fresh, empty store for one test, plus what the suite needs around it. */
+export interface StoreUnderTest {
+  readonly store: Store;
+  /**
+   * Opens a new Store on the same underlying storage (same file, same database). The
+   * suite closes `store` first; this proves that what was written survives a close.
+   */
+  reopen(): Promise<Store>;
+  /** Closes every store this handle opened (close is idempotent) and deletes the storage. */
+  cleanup(): Promise<void>;
+}
+
+export type StoreFactory = () => Promise<StoreUnderTest>;
+
+/** Per-test timeout: generous, because a networked adapter (MongoDB) runs the same suite. */
+const T = 30_000;
+
+const ids = <T extends { readonly id: string }>(items: readonly T[]): string[] => items.map((i) => i.id);
+const newestFirst = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+
+/**
+ * Follows `next` until it is null, checking the page invariants on the way: never more
+ * than `limit` items, `next` is the last id of a full page, and no page is empty unless it
+ * is the only one.
+ */
+async function collectPages<T extends { readonly id: string }>(
+  limit: number,
+  fetch: (cursor: string | null) => Promise<Page<T>>,
+): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let pages = 1; pages <= 1000; pages++) {
+    const page: Page<T> = await fetch(cursor);
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    if (pages > 1) expect(page.items.length).toBeGreaterThan(0);
+    items.push(...page.items);
+    if (page.next === null) return { items, pages };
+    expect(page.items).toHaveLength(limit);
+    expect(page.next).toBe(page.items[page.items.length - 1]?.id);
+    cursor = page.next;
+  }
+  throw new Error('pagination did not terminate after 1000 pages');
+}
+
+const unicodeLabels = {
+  alertname: 'Überlast',
+  'служба': 'платежи',
+  team: '運用チーム',
+  emoji: '🚨🔥 on fire',
+  'dotted.name': 'a.b.c',
+  $dollar: '$set',
+  quote: 'say "hi" \\ \' `tick`',
+  newline: 'line1\nline2\ttab',
+  empty: '',
+  nul: 'before\u0000after',
+};
+
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`store contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: Store;
+
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+    }, T);
+
+    afterEach(async () => {
+      await subject.cleanup();
+    }, T);
+
+    describe('deliveries', () => {
+      it(
+        'records an accepted delivery with its events and reads both back exactly',
+        async () => {
+          const { delivery, events } = makeDelivery(2);
+          await store.deliveries.record(delivery, events);
+          expect(await store.deliveries.get(delivery.id)).toStrictEqual(delivery);
+          for (const e of events) expect(await store.events.get(e.id)).toStrictEqual(e);
+        },
+        T,
+      );
+
+      it(
+        'records a rejected delivery without events, keeping the raw body and the error',
+        async () => {
+          const { delivery } = makeDelivery(0, { body: 'not json at all: {', contentType: null });
+          await store.deliveries.record(delivery, []);
+          const got = await store.deliveries.get(delivery.id);
+          expect(got).toStrictEqual(delivery);
+          expect(got?.outcome).toBe('rejected');
+          expect(got?.eventIds).toEqual([]);
+        },
+        T,
+      );
+
+      it(
+        'returns null for unknown ids',
+        async () => {
+          expect(await store.deliveries.get(testId())).toBeNull();
+          expect(await store.events.get(testId())).toBeNull();
+          expect(await store.executions.get(testId())).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'is atomic: when one event cannot be written, neither the delivery nor any of its events is',
+        async () => {
+          const first = makeDelivery(1);
+          await store.deliveries.record(first.delivery, first.events);
+          const clash = first.events[0];
+          if (!clash) throw new Error('fixture has no event');
+
+          const second = makeDelivery(2);
+          const [fresh] = second.events;
+          if (!fresh) throw new Error('fixture has no event');
+          // The second event reuses an id that is already taken.
+          const duplicate = { ...makeEvent(second.delivery.id), id: clash.id };
+          const delivery = { ...second.delivery, eventIds: [fresh.id, duplicate.id] };
+          await expect(store.deliveries.record(delivery, [fresh, duplicate])).rejects.toThrow();
+
+          expect(await store.deliveries.get(delivery.id)).toBeNull();
+          expect(await store.events.get(fresh.id)).toBeNull();
+          expect(await store.events.get(clash.id)).toStrictEqual(clash);
+          expect(await store.deliveries.get(first.delivery.id)).toStrictEqual(first.delivery);
+        },
+        T,
+      );
+
+      it(
+        'rejects a delivery id that is already recorded and writes none of its events',
+        async () => {
+          const first = makeDelivery(1);
+          await store.deliveries.record(first.delivery, first.events);
+          const again = makeDelivery(1, { id: first.delivery.id, body: 'second' });
+          await expect(store.deliveries.record(again.delivery, again.events)).rejects.toThrow();
+          expect(await store.deliveries.get(first.delivery.id)).toStrictEqual(first.delivery);
+          for (const e of again.events) expect(await store.events.get(e.id)).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'rejects events that belong to another delivery',
+        async () => {
+          const { delivery, events } = makeDelivery(1);
+          const stray = makeEvent(testId());
+          await expect(
+            store.deliveries.record({ ...delivery, eventIds: [...delivery.eventIds, stray.id] }, [...events, stray]),
+          ).rejects.toThrow();
+          expect(await store.deliveries.get(delivery.id)).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'fails only the offending write when concurrent records race (others are kept)',
+        async () => {
+          const taken = makeDelivery(1);
+          await store.deliveries.record(taken.delivery, taken.events);
+          const takenId = taken.events[0]?.id;
+          if (!takenId) throw new Error('fixture has no event');
+
+          const batch = Array.from({ length: 12 }, () => makeDelivery(2));
+          const bad = batch[5];
+          if (!bad) throw new Error('fixture');
+          const badEvent = { ...makeEvent(bad.delivery.id), id: takenId };
+          const badDelivery = { ...bad.delivery, eventIds: [takenId] };
+          const outcomes = await Promise.allSettled(
+            batch.map((d, i) =>
+              i === 5 ? store.deliveries.record(badDelivery, [badEvent]) : store.deliveries.record(d.delivery, d.events),
+            ),
+          );
+          expect(outcomes.map((o) => o.status)).toEqual(batch.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+          for (const [i, d] of batch.entries()) {
+            if (i === 5) {
+              expect(await store.deliveries.get(d.delivery.id)).toBeNull();
+              continue;
+            }
+            expect(await store.deliveries.get(d.delivery.id)).toStrictEqual(d.delivery);
+            for (const e of d.events) expect(await store.events.get(e.id)).toStrictEqual(e);
+          }
+        },
+        T,
+      );
+
+      it(
+        'round-trips unicode, quotes, odd label names and NUL characters exactly',
+        async () => {
+          const { delivery, events } = makeDelivery(
+            1,
+            { body: '{"alerts":[{"labels":{"emoji":"🚨"}}]} ünïcødé', source: 'webhook/ünï' },
+            { labels: unicodeLabels, annotations: { description: 'Ж ✓ 👍 "quoted"' }, sourceFingerprint: null, startsAt: null, sourceUrl: null },
+          );
+          await store.deliveries.record(delivery, events);
+          expect(await store.deliveries.get(delivery.id)).toStrictEqual(delivery);
+          const [event] = events;
+          if (!event) throw new Error('fixture');
+          const got = await store.events.get(event.id);
+          expect(got).toStrictEqual(event);
+          // Label order is part of "exactly": the fingerprint UI shows them as sent.
+          expect(Object.keys(got?.labels ?? {})).toEqual(Object.keys(unicodeLabels));
+        },
+        T,
+      );
+    });
+
+    describe('events', () => {
+      const decisions: readonly (EventDecision | null)[] = ['matched', 'unmatched', 'deduplicated', null];
+      const envs = ['dev', 'test', 'prod'] as const;
+      const sources = ['grafana', 'alertmanager'] as const;
+
+      /** 24 events over 12 deliveries, with every combination of env/source/decision. */
+      async function seedEvents(): Promise<EventRecord[]> {
+        const all: EventRecord[] = [];
+        for (let d = 0; d < 12; d++) {
+          const env = envs[d % 3] ?? 'prod';
+          const source = sources[d % 2] ?? 'grafana';
+          const { delivery, events } = makeDelivery(2, { env, source }, { receivedAt: ts(d) });
+          await store.deliveries.record(delivery, events);
+          all.push(...events);
+        }
+        const decided: EventRecord[] = [];
+        for (const [i, e] of all.entries()) {
+          const decision = decisions[i % 4] ?? null;
+          if (decision === null) {
+            decided.push(e);
+            continue;
+          }
+          await store.events.recordDecision(e.id, decision, [], [], ts(1000 + i));
+          decided.push({ ...e, decision, decidedAt: ts(1000 + i) });
+        }
+        return decided;
+      }
+
+      function expected(all: readonly EventRecord[], q: Omit<EventQuery, 'limit' | 'cursor'>): string[] {
+        return all
+          .filter(
+            (e) =>
+              (q.env === undefined || e.env === q.env) &&
+              (q.source === undefined || e.source === q.source) &&
+              (q.decision === undefined || (q.decision === 'none' ? e.decision === null : e.decision === q.decision)),
+          )
+          .map((e) => e.id)
+          .sort(newestFirst);
+      }
+
+      it(
+        'lists newest first across pages with no duplicates or gaps, for every filter',
+        async () => {
+          const all = await seedEvents();
+          const filters: Omit<EventQuery, 'limit' | 'cursor'>[] = [
+            {},
+            { env: 'prod' },
+            { source: 'grafana' },
+            { decision: 'matched' },
+            { decision: 'none' },
+            { env: 'dev', source: 'grafana' },
+            { env: 'test', decision: 'unmatched' },
+            { env: 'prod', source: 'alertmanager', decision: 'deduplicated' },
+          ];
+          for (const filter of filters) {
+            const want = expected(all, filter);
+            expect(want.length).toBeGreaterThan(0);
+            for (const limit of [1, 5, want.length, want.length + 1]) {
+              const { items, pages } = await collectPages(limit, (cursor) => store.events.list({ ...filter, cursor, limit }));
+              expect({ filter, limit, ids: ids(items) }).toEqual({ filter, limit, ids: want });
+              expect(pages).toBe(Math.ceil(want.length / limit));
+            }
+          }
+        },
+        T,
+      );
+
+      it(
+        'returns whole records from list, and an empty last page only when nothing matches',
+        async () => {
+          const all = await seedEvents();
+          const page = await store.events.list({ limit: 3 });
+          expect(page.items).toStrictEqual([...all].sort((a, b) => newestFirst(a.id, b.id)).slice(0, 3));
+          const none = await store.events.list({ source: 'nobody', limit: 10 });
+          expect(none).toStrictEqual({ items: [], next: null });
+        },
+        T,
+      );
+
+      it(
+        'rejects a non-positive or fractional limit instead of guessing',
+        async () => {
+          await expect(store.events.list({ limit: 0 })).rejects.toThrow();
+          await expect(store.executions.list({ limit: -1 })).rejects.toThrow();
+          await expect(store.events.listUndecided(1.5)).rejects.toThrow();
+        },
+        T,
+      );
+
+      it(
+        'lists undecided events oldest first, excluding decided ones, up to the limit',
+        async () => {
+          const all = await seedEvents();
+          const undecided = all.filter((e) => e.decision === null).map((e) => e.id).sort();
+          expect(ids(await store.events.listUndecided(100))).toEqual(undecided);
+          expect(ids(await store.events.listUndecided(2))).toEqual(undecided.slice(0, 2));
+          const first = undecided[0];
+          if (!first) throw new Error('fixture');
+          await store.events.recordDecision(first, 'unmatched', [], [], ts(5000));
+          expect(ids(await store.events.listUndecided(100))).toEqual(undecided.slice(1));
+        },
+        T,
+      );
+
+      it(
+        'records a decision with its explanation and execution ids, exactly',
+        async () => {
+          const { delivery, events } = makeDelivery(1);
+          await store.deliveries.record(delivery, events);
+          const [event] = events;
+          if (!event) throw new Error('fixture');
+          const executionId = testId();
+          const explanation: CandidateExplanation[] = [
+            { runbook: 'restart-pod', version: 'abc123', matched: true, trigger: 0, reason: 'all matchers matched', executionId },
+            {
+              runbook: 'scale-up',
+              version: 'abc123',
+              matched: false,
+              trigger: null,
+              reason: 'label severity="critical" does not match severity=~"warning|info" — ünï',
+            },
+            { runbook: 'page-oncall', version: 'abc123', matched: true, trigger: 2, reason: 'duplicate', duplicateOf: testId() },
+          ];
+          await store.events.recordDecision(event.id, 'matched', explanation, [executionId], ts(42));
+          const got = await store.events.get(event.id);
+          expect(got).toStrictEqual({ ...event, decision: 'matched', decidedAt: ts(42), explanation, executionIds: [executionId] });
+          expect(ids((await store.events.list({ decision: 'matched', limit: 10 })).items)).toEqual([event.id]);
+          expect(await store.events.listUndecided(10)).toEqual([]);
+        },
+        T,
+      );
+
+      it(
+        'rejects a decision for an unknown event',
+        async () => {
+          await expect(store.events.recordDecision(testId(), 'unmatched', [], [], ts())).rejects.toThrow();
+        },
+        T,
+      );
+    });
+
+    describe('executions', () => {
+      it(
+        'creates an execution and reads it back exactly',
+        async () => {
+          const execution = makeExecution({ dedupKey: 'restart-pod:prod:fp1' });
+          expect(await store.executions.createIfAbsent(execution)).toStrictEqual({ created: true, execution });
+          expect(await store.executions.get(execution.id)).toStrictEqual(execution);
+        },
+        T,
+      );
+
+      it(
+        'deduplicates on the same dedupKey: nothing is written and the existing one is returned',
+        async () => {
+          const first = makeExecution({ dedupKey: 'restart-pod:prod:fp1' });
+          await store.executions.createIfAbsent(first);
+          const second = makeExecution({ dedupKey: 'restart-pod:prod:fp1', runbook: 'other' });
+          expect(await store.executions.createIfAbsent(second)).toStrictEqual({ created: false, existing: first });
+          expect(await store.executions.get(second.id)).toBeNull();
+          // A different key is a different problem.
+          const third = makeExecution({ dedupKey: 'restart-pod:prod:fp2' });
+          expect((await store.executions.createIfAbsent(third)).created).toBe(true);
+        },
+        T,
+      );
+
+      it(
+        'never deduplicates a null dedupKey',
+        async () => {
+          const a = makeExecution({ dedupKey: null, eventId: null, trigger: null });
+          const b = makeExecution({ dedupKey: null, eventId: null, trigger: null });
+          expect((await store.executions.createIfAbsent(a)).created).toBe(true);
+          expect((await store.executions.createIfAbsent(b)).created).toBe(true);
+          expect(await store.executions.get(a.id)).toStrictEqual(a);
+          expect(await store.executions.get(b.id)).toStrictEqual(b);
+        },
+        T,
+      );
+
+      it(
+        'creates exactly one execution when 20 concurrent callers race on one dedupKey',
+        async () => {
+          const candidates = Array.from({ length: 20 }, () => makeExecution({ dedupKey: 'race:prod:fp' }));
+          const results = await Promise.all(candidates.map((c) => store.executions.createIfAbsent(c)));
+          const created = results.filter((r) => r.created);
+          expect(created).toHaveLength(1);
+          const winner = created[0]?.created ? created[0].execution : null;
+          if (!winner) throw new Error('no winner');
+          for (const r of results) {
+            if (!r.created) expect(r.existing).toStrictEqual(winner);
+          }
+          const stored = await Promise.all(candidates.map((c) => store.executions.get(c.id)));
+          expect(stored.filter((s) => s !== null)).toStrictEqual([winner]);
+          expect(ids(await store.executions.listByStatus('queued', 100))).toEqual([winner.id]);
+        },
+        T,
+      );
+
+      it(
+        'rejects a second execution with an existing id',
+        async () => {
+          const a = makeExecution();
+          await store.executions.createIfAbsent(a);
+          await expect(store.executions.createIfAbsent({ ...a, runbook: 'changed' })).rejects.toThrow();
+          expect(await store.executions.get(a.id)).toStrictEqual(a);
+        },
+        T,
+      );
+
+      it(
+        'claims the oldest queued execution first (by id, not insertion order), then null',
+        async () => {
+          const [a, b, c] = [makeExecution(), makeExecution(), makeExecution()];
+          for (const e of [c, a, b]) await store.executions.createIfAbsent(e);
+          const first = await store.executions.claimNext(ts(100));
+          expect(first).toStrictEqual({ ...a, status: 'running', startedAt: ts(100) });
+          expect(await store.executions.get(a.id)).toStrictEqual(first);
+          expect((await store.executions.claimNext(ts(101)))?.id).toBe(b.id);
+          expect((await store.executions.claimNext(ts(102)))?.id).toBe(c.id);
+          expect(await store.executions.claimNext(ts(103))).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'never hands the same execution to two concurrent claimers (20 claims over 10 queued)',
+        async () => {
+          const queued = Array.from({ length: 10 }, () => makeExecution());
+          for (const e of queued) await store.executions.createIfAbsent(e);
+          const claims = await Promise.all(Array.from({ length: 20 }, () => store.executions.claimNext(ts(7))));
+          const claimed = claims.filter((c): c is ExecutionRecord => c !== null);
+          expect(claimed).toHaveLength(10);
+          expect(claims.filter((c) => c === null)).toHaveLength(10);
+          expect(new Set(ids(claimed))).toEqual(new Set(ids(queued)));
+          for (const c of claimed) expect(c.status).toBe('running');
+          expect(await store.executions.listByStatus('queued', 100)).toEqual([]);
+        },
+        T,
+      );
+
+      it(
+        'finishes a running execution once; a second finish returns false and changes nothing',
+        async () => {
+          const e = makeExecution();
+          await store.executions.createIfAbsent(e);
+          await store.executions.claimNext(ts(1));
+          const result = { restarted: ['pod-a', 'pod-b'], note: 'ünïcødé ✓', nested: { n: 1.5, ok: true, none: null } };
+          expect(await store.executions.finish(e.id, { status: 'succeeded', finishedAt: ts(2), result, error: null })).toBe(true);
+          const done = await store.executions.get(e.id);
+          expect(done).toStrictEqual({ ...e, status: 'succeeded', startedAt: ts(1), finishedAt: ts(2), result, error: null });
+
+          const error: ExecutionError = { name: 'Error', message: 'late', stack: null, location: null, limit: null };
+          expect(await store.executions.finish(e.id, { status: 'failed', finishedAt: ts(3), result: null, error })).toBe(false);
+          expect(await store.executions.get(e.id)).toStrictEqual(done);
+        },
+        T,
+      );
+
+      it(
+        'finishes a queued execution (cancel before start) and returns false for an unknown id',
+        async () => {
+          const e = makeExecution();
+          await store.executions.createIfAbsent(e);
+          expect(await store.executions.finish(e.id, { status: 'cancelled', finishedAt: ts(5), result: null, error: null })).toBe(true);
+          expect(await store.executions.get(e.id)).toStrictEqual({ ...e, status: 'cancelled', finishedAt: ts(5) });
+          expect(await store.executions.claimNext(ts(6))).toBeNull();
+          expect(await store.executions.finish(testId(), { status: 'cancelled', finishedAt: ts(5), result: null, error: null })).toBe(false);
+        },
+        T,
+      );
+
+      it(
+        'round-trips results of every JSON shape and a full error exactly',
+        async () => {
+          const results: unknown[] = [
+            null,
+            'just a string — ünï',
+            42,
+            -0.125,
+            true,
+            [],
+            [1, 'two', null, { three: [3] }],
+            { 'key.with.dots': 1, $dollar: 'x', 'ключ': '値', empty: {}, list: [], nothing: null, big: 9007199254740991 },
+          ];
+          for (const result of results) {
+            const e = makeExecution();
+            await store.executions.createIfAbsent(e);
+            await store.executions.finish(e.id, { status: 'succeeded', finishedAt: ts(9), result, error: null });
+            expect((await store.executions.get(e.id))?.result).toStrictEqual(result);
+          }
+          const error: ExecutionError = {
+            name: 'TypeError',
+            message: "Cannot read properties of undefined (reading 'pods') (at index.ts:12:7)",
+            stack: 'TypeError: Cannot read properties of undefined\n    at main (index.ts:12:7)',
+            location: { file: 'index.ts', line: 12, column: 7 },
+            limit: null,
+          };
+          const e = makeExecution();
+          await store.executions.createIfAbsent(e);
+          await store.executions.finish(e.id, { status: 'timed_out', finishedAt: ts(9), result: null, error: { ...error, limit: 'timeout' } });
+          expect(await store.executions.get(e.id)).toStrictEqual({
+            ...e,
+            status: 'timed_out',
+            finishedAt: ts(9),
+            error: { ...error, limit: 'timeout' },
+          });
+        },
+        T,
+      );
+
+      it(
+        'lists newest first with runbook/status/env filters across pages',
+        async () => {
+          const all: ExecutionRecord[] = [];
+          for (let i = 0; i < 15; i++) {
+            const e = makeExecution({ runbook: i % 2 ? 'scale-up' : 'restart-pod', env: (['dev', 'test', 'prod'] as const)[i % 3] });
+            await store.executions.createIfAbsent(e);
+            all.push(e);
+          }
+          // The 8 oldest become running; of those, 4 succeed and 2 fail.
+          for (let i = 0; i < 8; i++) await store.executions.claimNext(ts(i));
+          const status = (i: number): ExecutionStatus => (i < 4 ? 'succeeded' : i < 6 ? 'failed' : i < 8 ? 'running' : 'queued');
+          for (let i = 0; i < 6; i++) {
+            const id = all[i]?.id ?? '';
+            await store.executions.finish(id, { status: i < 4 ? 'succeeded' : 'failed', finishedAt: ts(50), result: null, error: null });
+          }
+          const filters: Omit<ExecutionQuery, 'limit' | 'cursor'>[] = [
+            {},
+            { runbook: 'scale-up' },
+            { status: 'queued' },
+            { status: 'succeeded' },
+            { env: 'test' },
+            { runbook: 'restart-pod', status: 'queued' },
+            { runbook: 'restart-pod', env: 'test', status: 'failed' },
+          ];
+          for (const filter of filters) {
+            const want = all
+              .map((e, i) => ({ e, s: status(i) }))
+              .filter(
+                ({ e, s }) =>
+                  (filter.runbook === undefined || e.runbook === filter.runbook) &&
+                  (filter.status === undefined || s === filter.status) &&
+                  (filter.env === undefined || e.env === filter.env),
+              )
+              .map(({ e }) => e.id)
+              .sort(newestFirst);
+            expect(want.length).toBeGreaterThan(0);
+            for (const limit of [1, 4, want.length]) {
+              const { items, pages } = await collectPages(limit, (cursor) => store.executions.list({ ...filter, cursor, limit }));
+              expect({ filter, limit, ids: ids(items) }).toEqual({ filter, limit, ids: want });
+              expect(pages).toBe(Math.ceil(want.length / limit));
+              for (const item of items) expect(item.status).toBe(status(all.findIndex((e) => e.id === item.id)));
+            }
+          }
+          expect(await store.executions.list({ runbook: 'nope', limit: 5 })).toStrictEqual({ items: [], next: null });
+        },
+        T,
+      );
+
+      it(
+        'lists by status oldest first, up to the limit',
+        async () => {
+          const all = Array.from({ length: 6 }, () => makeExecution());
+          for (const e of [...all].reverse()) await store.executions.createIfAbsent(e);
+          await store.executions.claimNext(ts(1));
+          await store.executions.claimNext(ts(2));
+          expect(ids(await store.executions.listByStatus('running', 10))).toEqual(ids(all.slice(0, 2)));
+          expect(ids(await store.executions.listByStatus('queued', 10))).toEqual(ids(all.slice(2)));
+          expect(ids(await store.executions.listByStatus('queued', 3))).toEqual(ids(all.slice(2, 5)));
+          expect(await store.executions.listByStatus('failed', 10)).toEqual([]);
+          expect((await store.executions.listByStatus('running', 10))[0]).toStrictEqual({ ...all[0], status: 'running', startedAt: ts(1) });
+        },
+        T,
+      );
+    });
+
+    describe('logs', () => {
+      async function execution(): Promise<ExecutionRecord> {
+        const e = makeExecution();
+        await store.executions.createIfAbsent(e);
+        return e;
+      }
+
+      it(
+        'lists appended lines in seq order, exactly, per execution',
+        async () => {
+          const [a, b] = [await execution(), await execution()];
+          const lines = [
+            makeLog(a.id, 0, { level: 'debug' }),
+            makeLog(a.id, 1, { fields: { pod: 'checkout-7f9c', attempt: 2, 'k.dot': { $x: [1, null] } } }),
+            makeLog(a.id, 2, { level: 'warn', message: 'ünïcødé ✓ 🚨\nsecond line' }),
+            makeLog(a.id, 3, { level: 'error', message: '' }),
+            makeLog(a.id, 4),
+          ];
+          // Appended in two calls, the second one out of order.
+          await store.logs.append(lines.slice(0, 2));
+          await store.logs.append([lines[4], lines[2], lines[3]].filter((l) => l !== undefined));
+          await store.logs.append([makeLog(b.id, 0, { message: 'other execution' })]);
+          expect(await store.logs.list(a.id)).toStrictEqual(lines);
+          expect((await store.logs.list(b.id)).map((l) => l.message)).toEqual(['other execution']);
+          expect(await store.logs.list(testId())).toEqual([]);
+        },
+        T,
+      );
+
+      it(
+        'pages with afterSeq (exclusive) and limit',
+        async () => {
+          const e = await execution();
+          await store.logs.append(Array.from({ length: 10 }, (_, seq) => makeLog(e.id, seq)));
+          const seqs = async (after?: number, limit?: number): Promise<number[]> =>
+            (await store.logs.list(e.id, after, limit)).map((l) => l.seq);
+          expect(await seqs()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+          expect(await seqs(3)).toEqual([4, 5, 6, 7, 8, 9]);
+          expect(await seqs(3, 2)).toEqual([4, 5]);
+          expect(await seqs(undefined, 3)).toEqual([0, 1, 2]);
+          expect(await seqs(9)).toEqual([]);
+          const paged: number[] = [];
+          let after = -1;
+          for (;;) {
+            const page = await seqs(after, 4);
+            if (page.length === 0) break;
+            paged.push(...page);
+            after = page[page.length - 1] ?? after;
+          }
+          expect(paged).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        },
+        T,
+      );
+
+      it(
+        'rejects a duplicate seq and keeps the original line',
+        async () => {
+          const e = await execution();
+          const original = makeLog(e.id, 0, { message: 'original' });
+          await store.logs.append([original]);
+          await expect(store.logs.append([makeLog(e.id, 0, { message: 'impostor' })])).rejects.toThrow();
+          expect(await store.logs.list(e.id)).toStrictEqual([original]);
+          await store.logs.append([]);
+        },
+        T,
+      );
+    });
+
+    describe('lifecycle', () => {
+      it(
+        'keeps every record across close and reopen',
+        async () => {
+          const { delivery, events } = makeDelivery(3);
+          await store.deliveries.record(delivery, events);
+          const [decided] = events;
+          if (!decided) throw new Error('fixture');
+          await store.events.recordDecision(decided.id, 'unmatched', [], [], ts(1));
+          const execution = makeExecution({ dedupKey: 'survives' });
+          await store.executions.createIfAbsent(execution);
+          const logs = [makeLog(execution.id, 0), makeLog(execution.id, 1, { fields: { a: 1 } })];
+          await store.logs.append(logs);
+          await store.close();
+          await store.close(); // idempotent
+
+          const reopened = await subject.reopen();
+          expect(await reopened.deliveries.get(delivery.id)).toStrictEqual(delivery);
+          expect(await reopened.events.get(decided.id)).toStrictEqual({ ...decided, decision: 'unmatched', decidedAt: ts(1) });
+          expect(ids(await reopened.events.listUndecided(10))).toEqual(ids(events.slice(1)));
+          expect(await reopened.executions.get(execution.id)).toStrictEqual(execution);
+          expect(await reopened.logs.list(execution.id)).toStrictEqual(logs);
+          // The dedup guarantee survives the reopen too.
+          expect(await reopened.executions.createIfAbsent(makeExecution({ dedupKey: 'survives' }))).toStrictEqual({
+            created: false,
+            existing: execution,
+          });
+        },
+        T,
+      );
+    });
+  });
+}

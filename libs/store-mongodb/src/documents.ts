@@ -1,0 +1,263 @@
+import type {
+  CandidateExplanation,
+  DeliveryRecord,
+  Environment,
+  EventDecision,
+  EventRecord,
+  ExecutionError,
+  ExecutionRecord,
+  ExecutionStatus,
+  LogLevel,
+  LogRecord,
+  Timestamp,
+} from '@wolfe/application';
+
+/*
+ * The stored shapes, and the conversions at the edge of the adapter. Nothing of these
+ * leaves the adapter: callers get records (ISO strings, plain objects), never a Date.
+ *
+ * - `_id` is our own id string (UUIDv7: time-ordered, so `sort({_id:-1})` is newest first).
+ * - Timestamps are BSON Dates, so TTL indexes and date queries work; they are converted
+ *   back with toISOString() (millisecond precision, the Timestamp format).
+ * - Labels/annotations are [{k, v}] pairs, not sub-documents: label names are arbitrary
+ *   UTF-8 (Prometheus 3 allows dots; webhooks send anything) and BSON field names may not
+ *   contain NUL and are restricted with '$' and '.'. Pairs also keep the order exactly.
+ * - Runbook results and log fields are arbitrary runbook JSON, stored as JSON text for the
+ *   same reason (any key is legal in JSON) and so they round-trip exactly.
+ */
+
+export interface LabelPair {
+  k: string;
+  v: string;
+}
+
+export interface DeliveryDoc {
+  _id: string;
+  source: string;
+  env: Environment;
+  receivedAt: Date;
+  contentType: string | null;
+  body: string;
+  outcome: DeliveryRecord['outcome'];
+  error: string | null;
+  eventIds: string[];
+}
+
+export interface EventDoc {
+  _id: string;
+  deliveryId: string;
+  source: string;
+  env: Environment;
+  fingerprint: string;
+  sourceFingerprint: string | null;
+  labels: LabelPair[];
+  annotations: LabelPair[];
+  status: EventRecord['status'];
+  startsAt: Date | null;
+  endsAt: Date | null;
+  sourceUrl: string | null;
+  receivedAt: Date;
+  decision: EventDecision | null;
+  decidedAt: Date | null;
+  explanation: CandidateExplanation[];
+  executionIds: string[];
+}
+
+export interface ExecutionDoc {
+  _id: string;
+  runbook: string;
+  env: Environment;
+  version: string;
+  status: ExecutionStatus;
+  eventId: string | null;
+  trigger: number | null;
+  /** Unique where it is a string (partial index): null never deduplicates. */
+  dedupKey: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** JSON text; null when the result is null. */
+  result: string | null;
+  error: ExecutionError | null;
+}
+
+/** Log lines keep the driver's ObjectId `_id`; (executionId, seq) is the unique key. */
+export interface LogDoc {
+  executionId: string;
+  seq: number;
+  ts: Date;
+  level: LogLevel;
+  message: string;
+  /** JSON text or null. */
+  fields: string | null;
+}
+
+export function toDate(ts: Timestamp): Date {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(ts)}`);
+  return d;
+}
+
+export const toDateOrNull = (ts: Timestamp | null): Date | null => (ts === null ? null : toDate(ts));
+export const fromDate = (d: Date): Timestamp => d.toISOString();
+export const fromDateOrNull = (d: Date | null): Timestamp | null => (d === null ? null : d.toISOString());
+
+export function toJson(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const s = JSON.stringify(value);
+  return s === undefined ? null : s;
+}
+
+/** JSON text this adapter wrote from a typed record: trusted to have the record's shape. */
+export function fromJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+export const toPairs = (labels: Readonly<Record<string, string>>): LabelPair[] =>
+  Object.entries(labels).map(([k, v]) => ({ k, v }));
+
+export function fromPairs(pairs: readonly LabelPair[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  // defineProperty, not assignment: a label named "__proto__" must stay a plain key.
+  for (const { k, v } of pairs) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+export function toDeliveryDoc(d: DeliveryRecord): DeliveryDoc {
+  return {
+    _id: d.id,
+    source: d.source,
+    env: d.env,
+    receivedAt: toDate(d.receivedAt),
+    contentType: d.contentType,
+    body: d.body,
+    outcome: d.outcome,
+    error: d.error,
+    eventIds: [...d.eventIds],
+  };
+}
+
+export function fromDeliveryDoc(d: DeliveryDoc): DeliveryRecord {
+  return {
+    id: d._id,
+    source: d.source,
+    env: d.env,
+    receivedAt: fromDate(d.receivedAt),
+    contentType: d.contentType,
+    body: d.body,
+    outcome: d.outcome,
+    error: d.error,
+    eventIds: d.eventIds,
+  };
+}
+
+export const toExplanation = (e: readonly CandidateExplanation[]): CandidateExplanation[] => e.map((c) => ({ ...c }));
+
+export function toEventDoc(e: EventRecord): EventDoc {
+  return {
+    _id: e.id,
+    deliveryId: e.deliveryId,
+    source: e.source,
+    env: e.env,
+    fingerprint: e.fingerprint,
+    sourceFingerprint: e.sourceFingerprint,
+    labels: toPairs(e.labels),
+    annotations: toPairs(e.annotations),
+    status: e.status,
+    startsAt: toDateOrNull(e.startsAt),
+    endsAt: toDateOrNull(e.endsAt),
+    sourceUrl: e.sourceUrl,
+    receivedAt: toDate(e.receivedAt),
+    decision: e.decision,
+    decidedAt: toDateOrNull(e.decidedAt),
+    explanation: toExplanation(e.explanation),
+    executionIds: [...e.executionIds],
+  };
+}
+
+export function fromEventDoc(e: EventDoc): EventRecord {
+  return {
+    id: e._id,
+    deliveryId: e.deliveryId,
+    source: e.source,
+    env: e.env,
+    fingerprint: e.fingerprint,
+    sourceFingerprint: e.sourceFingerprint,
+    labels: fromPairs(e.labels),
+    annotations: fromPairs(e.annotations),
+    status: e.status,
+    startsAt: fromDateOrNull(e.startsAt),
+    endsAt: fromDateOrNull(e.endsAt),
+    sourceUrl: e.sourceUrl,
+    receivedAt: fromDate(e.receivedAt),
+    decision: e.decision,
+    decidedAt: fromDateOrNull(e.decidedAt),
+    explanation: e.explanation,
+    executionIds: e.executionIds,
+  };
+}
+
+export function toExecutionDoc(e: ExecutionRecord): ExecutionDoc {
+  return {
+    _id: e.id,
+    runbook: e.runbook,
+    env: e.env,
+    version: e.version,
+    status: e.status,
+    eventId: e.eventId,
+    trigger: e.trigger,
+    dedupKey: e.dedupKey,
+    createdAt: toDate(e.createdAt),
+    startedAt: toDateOrNull(e.startedAt),
+    finishedAt: toDateOrNull(e.finishedAt),
+    result: toJson(e.result),
+    error: e.error === null ? null : { ...e.error, location: e.error.location === null ? null : { ...e.error.location } },
+  };
+}
+
+export function fromExecutionDoc(e: ExecutionDoc): ExecutionRecord {
+  return {
+    id: e._id,
+    runbook: e.runbook,
+    env: e.env,
+    version: e.version,
+    status: e.status,
+    eventId: e.eventId,
+    trigger: e.trigger,
+    dedupKey: e.dedupKey,
+    createdAt: fromDate(e.createdAt),
+    startedAt: fromDateOrNull(e.startedAt),
+    finishedAt: fromDateOrNull(e.finishedAt),
+    result: fromJson<unknown>(e.result),
+    error: e.error,
+  };
+}
+
+export function toLogDoc(l: LogRecord): LogDoc {
+  return {
+    executionId: l.executionId,
+    seq: l.seq,
+    ts: toDate(l.ts),
+    level: l.level,
+    message: l.message,
+    fields: toJson(l.fields),
+  };
+}
+
+export function fromLogDoc(l: LogDoc): LogRecord {
+  return {
+    executionId: l.executionId,
+    seq: l.seq,
+    ts: fromDate(l.ts),
+    level: l.level,
+    message: l.message,
+    fields: fromJson<Record<string, unknown>>(l.fields),
+  };
+}
+
+/** The database named in a connection string's path, if any (`mongodb://h:27017/wolfe?…`). */
+export function databaseFromUrl(url: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/?#]*\/([^?#]*)/.exec(url);
+  const name = match?.[1] ? decodeURIComponent(match[1]) : '';
+  return name === '' ? undefined : name;
+}

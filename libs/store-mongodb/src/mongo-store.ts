@@ -1,0 +1,396 @@
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Filter,
+  type IndexDescription,
+} from 'mongodb';
+import type {
+  CandidateExplanation,
+  CreateExecutionResult,
+  DeliveryRecord,
+  DeliveryRepository,
+  EventDecision,
+  EventQuery,
+  EventRecord,
+  EventRepository,
+  ExecutionFinish,
+  ExecutionQuery,
+  ExecutionRecord,
+  ExecutionRepository,
+  ExecutionStatus,
+  LogRecord,
+  LogRepository,
+  Page,
+  Store,
+  Timestamp,
+} from '@wolfe/application';
+import {
+  databaseFromUrl,
+  fromDeliveryDoc,
+  fromEventDoc,
+  fromExecutionDoc,
+  fromLogDoc,
+  toDate,
+  toDeliveryDoc,
+  toEventDoc,
+  toExecutionDoc,
+  toExplanation,
+  toJson,
+  toLogDoc,
+  type DeliveryDoc,
+  type EventDoc,
+  type ExecutionDoc,
+  type LogDoc,
+} from './documents';
+
+export interface MongoStoreOptions {
+  /** A MongoDB connection string. */
+  readonly url: string;
+  /** Defaults to the database named in `url`, else `wolfe`. */
+  readonly database?: string;
+}
+
+const DUPLICATE_KEY = 11000;
+const NAMESPACE_EXISTS = 48;
+const DEDUP_INDEX = 'dedupKey_unique';
+
+const INDEXES: { readonly [C in 'events' | 'executions' | 'logs']: IndexDescription[] } = {
+  // Every history filter ends in _id, so "filter + _id < cursor, sort _id desc" walks one
+  // index range. (decision, _id) also answers listUndecided: {decision: null} is an
+  // equality on null, which a regular index holds.
+  events: [
+    { key: { decision: 1, _id: 1 }, name: 'decision_id' },
+    { key: { source: 1, _id: 1 }, name: 'source_id' },
+    { key: { env: 1, _id: 1 }, name: 'env_id' },
+  ],
+  executions: [
+    // One real problem, one remediation: only string keys are indexed, so null never dedups.
+    { key: { dedupKey: 1 }, name: DEDUP_INDEX, unique: true, partialFilterExpression: { dedupKey: { $type: 'string' } } },
+    // Also serves claimNext (oldest queued) and listByStatus.
+    { key: { status: 1, _id: 1 }, name: 'status_id' },
+    { key: { runbook: 1, _id: 1 }, name: 'runbook_id' },
+    { key: { env: 1, _id: 1 }, name: 'env_id' },
+  ],
+  logs: [{ key: { executionId: 1, seq: 1 }, name: 'executionId_seq_unique', unique: true }],
+};
+
+function assertLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+}
+
+const isDuplicateKey = (err: unknown): err is MongoServerError => err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+
+/** Was this duplicate-key error raised by the dedupKey index (and not, say, by `_id`)? */
+function isDedupConflict(err: MongoServerError): boolean {
+  const pattern: unknown = err['keyPattern'];
+  if (typeof pattern === 'object' && pattern !== null) return 'dedupKey' in pattern;
+  return err.message.includes(DEDUP_INDEX); // servers before 4.4 only name the index
+}
+
+/** The documents an ordered insertMany wrote before it stopped, when that is known. */
+function insertedBeforeFailure<T>(err: unknown, docs: readonly T[]): T[] | null {
+  if (!(err instanceof MongoBulkWriteError) || err.err !== undefined) return null; // write concern error: unknown
+  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  const indexes = writeErrors.map((w: { index: number }) => w.index);
+  return indexes.length === 0 ? null : docs.slice(0, Math.min(...indexes));
+}
+
+class MongoStore implements Store {
+  readonly deliveries: DeliveryRepository;
+  readonly events: EventRepository;
+  readonly executions: ExecutionRepository;
+  readonly logs: LogRepository;
+
+  private readonly c: {
+    readonly deliveries: Collection<DeliveryDoc>;
+    readonly events: Collection<EventDoc>;
+    readonly executions: Collection<ExecutionDoc>;
+    readonly logs: Collection<LogDoc>;
+  };
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly client: MongoClient,
+    db: Db,
+    /** Replica set or sharded cluster: multi-document transactions are available. */
+    private readonly transactions: boolean,
+  ) {
+    this.c = {
+      deliveries: db.collection<DeliveryDoc>('deliveries'),
+      events: db.collection<EventDoc>('events'),
+      executions: db.collection<ExecutionDoc>('executions'),
+      logs: db.collection<LogDoc>('logs'),
+    };
+    const g = this.guard.bind(this);
+    this.deliveries = {
+      record: (delivery, events) => g(() => this.record(delivery, events)),
+      get: (id) =>
+        g(async () => {
+          const doc = await this.c.deliveries.findOne({ _id: id });
+          return doc ? fromDeliveryDoc(doc) : null;
+        }),
+    };
+    this.events = {
+      get: (id) =>
+        g(async () => {
+          const doc = await this.c.events.findOne({ _id: id });
+          return doc ? fromEventDoc(doc) : null;
+        }),
+      list: (query) => g(() => this.listEvents(query)),
+      listUndecided: (limit) =>
+        g(async () => {
+          assertLimit(limit);
+          const docs = await this.c.events.find({ decision: null }).sort({ _id: 1 }).limit(limit).toArray();
+          return docs.map(fromEventDoc);
+        }),
+      recordDecision: (id, decision, explanation, executionIds, decidedAt) =>
+        g(() => this.recordDecision(id, decision, explanation, executionIds, decidedAt)),
+    };
+    this.executions = {
+      createIfAbsent: (execution) => g(() => this.createIfAbsent(execution)),
+      get: (id) =>
+        g(async () => {
+          const doc = await this.c.executions.findOne({ _id: id });
+          return doc ? fromExecutionDoc(doc) : null;
+        }),
+      list: (query) => g(() => this.listExecutions(query)),
+      claimNext: (startedAt) => g(() => this.claimNext(startedAt)),
+      finish: (id, finish) => g(() => this.finish(id, finish)),
+      listByStatus: (status: ExecutionStatus, limit: number) =>
+        g(async () => {
+          assertLimit(limit);
+          const docs = await this.c.executions.find({ status }).sort({ _id: 1 }).limit(limit).toArray();
+          return docs.map(fromExecutionDoc);
+        }),
+    };
+    this.logs = {
+      append: (entries) => g(() => this.append(entries)),
+      list: (executionId, afterSeq, limit) =>
+        g(async () => {
+          if (limit !== undefined) assertLimit(limit);
+          const docs = await this.c.logs
+            .find({ executionId, seq: { $gt: afterSeq ?? -1 } })
+            .sort({ seq: 1 })
+            .limit(limit ?? 0) // 0 = no limit
+            .toArray();
+          return docs.map(fromLogDoc);
+        }),
+    };
+  }
+
+  /**
+   * Every port call goes through here: after close() it rejects instead of letting the
+   * driver silently reconnect, and a synchronous throw becomes a rejection.
+   */
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closing) throw new Error('the mongodb store is closed');
+    return op();
+  }
+
+  /** Creates the collections (transactions on MongoDB < 4.4 cannot) and the indexes. */
+  static async prepare(db: Db): Promise<void> {
+    const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const name of ['deliveries', 'events', 'executions', 'logs']) {
+      if (existing.has(name)) continue;
+      try {
+        await db.createCollection(name);
+      } catch (err) {
+        // Another process created it first.
+        if (!(err instanceof MongoServerError && err.code === NAMESPACE_EXISTS)) throw err;
+      }
+    }
+    for (const [name, indexes] of Object.entries(INDEXES)) await db.collection(name).createIndexes(indexes);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.client.close();
+    return this.closing;
+  }
+
+  // --- deliveries ---------------------------------------------------------------------
+
+  private async record(delivery: DeliveryRecord, events: readonly EventRecord[]): Promise<void> {
+    const eventIds = new Set(delivery.eventIds);
+    for (const e of events) {
+      if (e.deliveryId !== delivery.id) throw new Error(`event ${e.id} belongs to delivery ${e.deliveryId}, not ${delivery.id}`);
+      if (!eventIds.has(e.id)) throw new Error(`event ${e.id} is not listed in delivery ${delivery.id}.eventIds`);
+    }
+    if (eventIds.size !== events.length) {
+      throw new Error(`delivery ${delivery.id} lists ${eventIds.size} event ids but ${events.length} events were given`);
+    }
+    const deliveryDoc = toDeliveryDoc(delivery);
+    const eventDocs = events.map(toEventDoc);
+
+    if (this.transactions) {
+      const session = this.client.startSession();
+      try {
+        // withTransaction retries on TransientTransactionError / UnknownTransactionCommitResult;
+        // errors inside are awaited and rethrown, never swallowed (the driver requires it).
+        await session.withTransaction(async () => {
+          await this.c.deliveries.insertOne(deliveryDoc, { session });
+          if (eventDocs.length > 0) await this.c.events.insertMany(eventDocs, { session, ordered: true });
+        });
+      } finally {
+        await session.endSession();
+      }
+      return;
+    }
+
+    // Standalone server: no multi-document transaction. Events first, then the delivery:
+    // an event is found through listUndecided (routing) and the events list on its own, so
+    // a crash in between loses nothing that was acknowledged (record() never resolved, the
+    // sender retries; dedupKey absorbs the duplicate). On an error we know about, the events
+    // this call wrote are removed again, so a rejected record() leaves nothing behind.
+    let written: EventDoc[] = [];
+    try {
+      if (eventDocs.length > 0) {
+        try {
+          await this.c.events.insertMany(eventDocs, { ordered: true });
+          written = eventDocs;
+        } catch (err) {
+          written = insertedBeforeFailure(err, eventDocs) ?? [];
+          throw err;
+        }
+      }
+      await this.c.deliveries.insertOne(deliveryDoc);
+    } catch (err) {
+      if (written.length > 0) {
+        await this.c.events.deleteMany({ _id: { $in: written.map((e) => e._id) }, deliveryId: delivery.id }).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  // --- events -------------------------------------------------------------------------
+
+  private async listEvents(q: EventQuery): Promise<Page<EventRecord>> {
+    assertLimit(q.limit);
+    const filter: Filter<EventDoc> = {};
+    if (q.env !== undefined) filter.env = q.env;
+    if (q.source !== undefined) filter.source = q.source;
+    if (q.decision === 'none') filter.decision = null;
+    else if (q.decision !== undefined) filter.decision = q.decision;
+    if (q.cursor !== undefined && q.cursor !== null) filter._id = { $lt: q.cursor };
+    const docs = await this.c.events
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(q.limit + 1)
+      .toArray();
+    return page(docs.map(fromEventDoc), q.limit);
+  }
+
+  private async recordDecision(
+    id: string,
+    decision: EventDecision,
+    explanation: readonly CandidateExplanation[],
+    executionIds: readonly string[],
+    decidedAt: Timestamp,
+  ): Promise<void> {
+    const result = await this.c.events.updateOne(
+      { _id: id },
+      { $set: { decision, decidedAt: toDate(decidedAt), explanation: toExplanation(explanation), executionIds: [...executionIds] } },
+    );
+    if (result.matchedCount !== 1) throw new Error(`cannot record a decision: event ${id} not found`);
+  }
+
+  // --- executions ---------------------------------------------------------------------
+
+  private async createIfAbsent(execution: ExecutionRecord): Promise<CreateExecutionResult> {
+    const doc = toExecutionDoc(execution);
+    // The unique partial index decides, atomically, on the server. A loser reads the holder;
+    // if the holder vanished in between (retention), the insert is simply tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.c.executions.insertOne(doc);
+        return { created: true, execution };
+      } catch (err) {
+        if (!isDuplicateKey(err) || execution.dedupKey === null || !isDedupConflict(err)) throw err;
+        const existing = await this.c.executions.findOne({ dedupKey: { $eq: execution.dedupKey, $type: 'string' } });
+        if (existing) return { created: false, existing: fromExecutionDoc(existing) };
+        if (attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async claimNext(startedAt: Timestamp): Promise<ExecutionRecord | null> {
+    // findAndModify is atomic per document: two claimers never get the same one. In driver
+    // v6+ it returns the document itself (includeResultMetadata defaults to false).
+    const doc = await this.c.executions.findOneAndUpdate(
+      { status: 'queued' },
+      { $set: { status: 'running', startedAt: toDate(startedAt) } },
+      { sort: { _id: 1 }, returnDocument: 'after' },
+    );
+    return doc ? fromExecutionDoc(doc) : null;
+  }
+
+  private async finish(id: string, finish: ExecutionFinish): Promise<boolean> {
+    const result = await this.c.executions.updateOne(
+      { _id: id, status: { $in: ['queued', 'running'] } },
+      {
+        $set: {
+          status: finish.status,
+          finishedAt: toDate(finish.finishedAt),
+          result: toJson(finish.result),
+          error: finish.error === null ? null : { ...finish.error },
+        },
+      },
+    );
+    return result.matchedCount === 1;
+  }
+
+  private async listExecutions(q: ExecutionQuery): Promise<Page<ExecutionRecord>> {
+    assertLimit(q.limit);
+    const filter: Filter<ExecutionDoc> = {};
+    if (q.runbook !== undefined) filter.runbook = q.runbook;
+    if (q.status !== undefined) filter.status = q.status;
+    if (q.env !== undefined) filter.env = q.env;
+    if (q.cursor !== undefined && q.cursor !== null) filter._id = { $lt: q.cursor };
+    const docs = await this.c.executions
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(q.limit + 1)
+      .toArray();
+    return page(docs.map(fromExecutionDoc), q.limit);
+  }
+
+  // --- logs ---------------------------------------------------------------------------
+
+  private async append(entries: readonly LogRecord[]): Promise<void> {
+    if (entries.length === 0) return;
+    // Ordered: on a duplicate (executionId, seq) the lines before it are kept and the call
+    // rejects (not all-or-nothing, unlike sqlite; the contract only requires the rejection).
+    await this.c.logs.insertMany(entries.map(toLogDoc), { ordered: true });
+  }
+}
+
+function page<T extends { readonly id: string }>(items: T[], limit: number): Page<T> {
+  if (items.length <= limit) return { items, next: null };
+  const kept = items.slice(0, limit);
+  return { items: kept, next: kept[kept.length - 1]?.id ?? null };
+}
+
+/**
+ * Connects, creates collections and indexes, and returns the Store. Writes use majority
+ * write concern with journaling: an acknowledged write is on disk on a majority of nodes.
+ */
+export async function openMongoStore(options: MongoStoreOptions): Promise<Store> {
+  const client = new MongoClient(options.url, {
+    writeConcern: { w: 'majority', journal: true },
+    // Optional properties that are undefined are omitted, as JSON.stringify does.
+    ignoreUndefined: true,
+  });
+  await client.connect();
+  try {
+    const db = client.db(options.database ?? databaseFromUrl(options.url) ?? 'wolfe');
+    const hello = await db.admin().command({ hello: 1 });
+    const transactions = typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid';
+    await MongoStore.prepare(db);
+    return new MongoStore(client, db, transactions);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}

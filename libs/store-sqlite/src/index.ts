@@ -1,0 +1,2 @@
+export { openSqliteStore, SqliteStore, type SqliteSettings, type SqliteStoreOptions } from './sqlite-store';
+export type { WriteQueueStats } from './write-queue';

@@ -1,0 +1,221 @@
+import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
+import type {
+  CandidateExplanation,
+  DeliveryRecord,
+  Environment,
+  EventDecision,
+  EventRecord,
+  ExecutionError,
+  ExecutionRecord,
+  ExecutionStatus,
+  LogLevel,
+  LogRecord,
+} from '@wolfe/application';
+
+/**
+ * Row <-> record mapping. Rows are read back defensively (a column of the wrong type
+ * throws, naming the column) because the file may have been touched by other tools.
+ */
+export type Row = Record<string, SQLOutputValue>;
+export type Params = Record<string, SQLInputValue>;
+
+/*
+ * The allowed values of each enum column. Local on purpose: this adapter takes only TYPES
+ * from @wolfe/application (so it bundles alone, e.g. for the crash test's child process),
+ * and `Exactly` makes the typecheck fail the day a union gains or loses a member.
+ */
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
+const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const DECISIONS = ['matched', 'unmatched', 'deduplicated'] as const;
+const ALERT_STATUSES = ['firing', 'resolved'] as const;
+const OUTCOMES = ['accepted', 'rejected'] as const;
+const _complete: [
+  Exactly<(typeof ENVIRONMENTS)[number], Environment>,
+  Exactly<(typeof EXECUTION_STATUSES)[number], ExecutionStatus>,
+  Exactly<(typeof LOG_LEVELS)[number], LogLevel>,
+  Exactly<(typeof DECISIONS)[number], EventDecision>,
+  Exactly<(typeof ALERT_STATUSES)[number], EventRecord['status']>,
+  Exactly<(typeof OUTCOMES)[number], DeliveryRecord['outcome']>,
+] = [true, true, true, true, true, true];
+type Labels = EventRecord['labels'];
+
+function text(row: Row, column: string): string {
+  const v = row[column];
+  if (typeof v !== 'string') throw new TypeError(`sqlite column ${column}: expected text, got ${v === null ? 'NULL' : typeof v}`);
+  return v;
+}
+
+function textOrNull(row: Row, column: string): string | null {
+  return row[column] === null ? null : text(row, column);
+}
+
+function intOrNull(row: Row, column: string): number | null {
+  const v = row[column];
+  if (v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`sqlite column ${column}: expected an integer`);
+  return v;
+}
+
+function int(row: Row, column: string): number {
+  const v = intOrNull(row, column);
+  if (v === null) throw new TypeError(`sqlite column ${column}: expected an integer, got NULL`);
+  return v;
+}
+
+function oneOf<T extends string>(row: Row, column: string, allowed: readonly T[]): T {
+  const v = text(row, column);
+  const found = allowed.find((a) => a === v);
+  if (found === undefined) throw new TypeError(`sqlite column ${column}: unexpected value ${JSON.stringify(v)}`);
+  return found;
+}
+
+/**
+ * JSON columns hold exactly what this adapter wrote from typed records, so the parsed
+ * value is trusted to have the record's shape (the one cast of this module).
+ */
+function json<T>(row: Row, column: string): T {
+  return JSON.parse(text(row, column)) as T;
+}
+
+function jsonOrNull<T>(row: Row, column: string): T | null {
+  return row[column] === null ? null : json<T>(row, column);
+}
+
+/** `null`/`undefined` are stored as SQL NULL (and read back as null); anything else as JSON text. */
+export function toJson(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const s = JSON.stringify(value);
+  return s === undefined ? null : s;
+}
+
+export function deliveryParams(d: DeliveryRecord): Params {
+  return {
+    id: d.id,
+    source: d.source,
+    env: d.env,
+    received_at: d.receivedAt,
+    content_type: d.contentType,
+    body: d.body,
+    outcome: d.outcome,
+    error: d.error,
+    event_ids: JSON.stringify(d.eventIds),
+  };
+}
+
+export function toDelivery(row: Row): DeliveryRecord {
+  return {
+    id: text(row, 'id'),
+    source: text(row, 'source'),
+    env: oneOf(row, 'env', ENVIRONMENTS),
+    receivedAt: text(row, 'received_at'),
+    contentType: textOrNull(row, 'content_type'),
+    body: text(row, 'body'),
+    outcome: oneOf(row, 'outcome', OUTCOMES),
+    error: textOrNull(row, 'error'),
+    eventIds: json<string[]>(row, 'event_ids'),
+  };
+}
+
+export function eventParams(e: EventRecord): Params {
+  return {
+    id: e.id,
+    delivery_id: e.deliveryId,
+    source: e.source,
+    env: e.env,
+    fingerprint: e.fingerprint,
+    source_fingerprint: e.sourceFingerprint,
+    labels: JSON.stringify(e.labels),
+    annotations: JSON.stringify(e.annotations),
+    status: e.status,
+    starts_at: e.startsAt,
+    ends_at: e.endsAt,
+    source_url: e.sourceUrl,
+    received_at: e.receivedAt,
+    decision: e.decision,
+    decided_at: e.decidedAt,
+    explanation: JSON.stringify(e.explanation),
+    execution_ids: JSON.stringify(e.executionIds),
+  };
+}
+
+export function toEvent(row: Row): EventRecord {
+  return {
+    id: text(row, 'id'),
+    deliveryId: text(row, 'delivery_id'),
+    source: text(row, 'source'),
+    env: oneOf(row, 'env', ENVIRONMENTS),
+    fingerprint: text(row, 'fingerprint'),
+    sourceFingerprint: textOrNull(row, 'source_fingerprint'),
+    labels: json<Labels>(row, 'labels'),
+    annotations: json<Labels>(row, 'annotations'),
+    status: oneOf(row, 'status', ALERT_STATUSES),
+    startsAt: textOrNull(row, 'starts_at'),
+    endsAt: textOrNull(row, 'ends_at'),
+    sourceUrl: textOrNull(row, 'source_url'),
+    receivedAt: text(row, 'received_at'),
+    decision: row['decision'] === null ? null : oneOf(row, 'decision', DECISIONS),
+    decidedAt: textOrNull(row, 'decided_at'),
+    explanation: json<CandidateExplanation[]>(row, 'explanation'),
+    executionIds: json<string[]>(row, 'execution_ids'),
+  };
+}
+
+export function executionParams(e: ExecutionRecord): Params {
+  return {
+    id: e.id,
+    runbook: e.runbook,
+    env: e.env,
+    version: e.version,
+    status: e.status,
+    event_id: e.eventId,
+    trigger_index: e.trigger,
+    dedup_key: e.dedupKey,
+    created_at: e.createdAt,
+    started_at: e.startedAt,
+    finished_at: e.finishedAt,
+    result: toJson(e.result),
+    error: toJson(e.error),
+  };
+}
+
+export function toExecution(row: Row): ExecutionRecord {
+  return {
+    id: text(row, 'id'),
+    runbook: text(row, 'runbook'),
+    env: oneOf(row, 'env', ENVIRONMENTS),
+    version: text(row, 'version'),
+    status: oneOf(row, 'status', EXECUTION_STATUSES),
+    eventId: textOrNull(row, 'event_id'),
+    trigger: intOrNull(row, 'trigger_index'),
+    dedupKey: textOrNull(row, 'dedup_key'),
+    createdAt: text(row, 'created_at'),
+    startedAt: textOrNull(row, 'started_at'),
+    finishedAt: textOrNull(row, 'finished_at'),
+    result: jsonOrNull<unknown>(row, 'result'),
+    error: jsonOrNull<ExecutionError>(row, 'error'),
+  };
+}
+
+export function logParams(l: LogRecord): Params {
+  return {
+    execution_id: l.executionId,
+    seq: l.seq,
+    ts: l.ts,
+    level: l.level,
+    message: l.message,
+    fields: toJson(l.fields),
+  };
+}
+
+export function toLog(row: Row): LogRecord {
+  return {
+    executionId: text(row, 'execution_id'),
+    seq: int(row, 'seq'),
+    ts: text(row, 'ts'),
+    level: oneOf(row, 'level', LOG_LEVELS),
+    message: text(row, 'message'),
+    fields: jsonOrNull<Record<string, unknown>>(row, 'fields'),
+  };
+}

@@ -1,0 +1,130 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Schema migrations, applied in order at open. `PRAGMA user_version` holds how many have
+ * been applied; every pending one runs inside one IMMEDIATE transaction together with the
+ * version bump, so a crash mid-migration leaves the previous version intact.
+ *
+ * Append only: never edit a migration that has shipped, add a new one.
+ *
+ * Conventions: ids are caller-generated UUIDv7 text (time-ordered, so `ORDER BY id DESC` is
+ * newest first and needs no created-at index); timestamps are ISO-8601 text; JSON values
+ * are text (`labels`, `explanation`, `result`, …) and are never truncated here.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE deliveries (
+    id            TEXT PRIMARY KEY NOT NULL,
+    source        TEXT NOT NULL,
+    env           TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    content_type  TEXT,
+    body          TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    error         TEXT,
+    event_ids     TEXT NOT NULL            -- JSON array of event ids, in delivery order
+  );
+
+  CREATE TABLE events (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    delivery_id         TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    source              TEXT NOT NULL,
+    env                 TEXT NOT NULL,
+    fingerprint         TEXT NOT NULL,
+    source_fingerprint  TEXT,
+    labels              TEXT NOT NULL,     -- JSON object
+    annotations         TEXT NOT NULL,     -- JSON object
+    status              TEXT NOT NULL,
+    starts_at           TEXT,
+    ends_at             TEXT,
+    source_url          TEXT,
+    received_at         TEXT NOT NULL,
+    decision            TEXT,              -- NULL = accepted, not yet routed
+    decided_at          TEXT,
+    explanation         TEXT NOT NULL,     -- JSON array of CandidateExplanation
+    execution_ids       TEXT NOT NULL      -- JSON array
+  );
+  -- The FK child index: without it, deleting a delivery (retention) scans every event.
+  CREATE INDEX events_by_delivery ON events (delivery_id);
+  -- History page filters, each ending in id so "WHERE f = ? AND id < ? ORDER BY id DESC"
+  -- is one index range walk. (decision, id) also serves "decision IS NULL ORDER BY id"
+  -- (listUndecided and the 'none' filter): IS NULL is an equality constraint for the planner.
+  CREATE INDEX events_by_decision ON events (decision, id);
+  CREATE INDEX events_by_source   ON events (source, id);
+  CREATE INDEX events_by_env      ON events (env, id);
+
+  CREATE TABLE executions (
+    id             TEXT PRIMARY KEY NOT NULL,
+    runbook        TEXT NOT NULL,
+    env            TEXT NOT NULL,
+    version        TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    event_id       TEXT,                   -- no FK: executions outlive event retention
+    trigger_index  INTEGER,
+    dedup_key      TEXT,
+    created_at     TEXT NOT NULL,
+    started_at     TEXT,
+    finished_at    TEXT,
+    result         TEXT,                   -- JSON; NULL when the result is null
+    error          TEXT                    -- JSON ExecutionError or NULL
+  );
+  -- One real problem, one remediation: enforced here, atomically, not in application code.
+  CREATE UNIQUE INDEX executions_dedup_key ON executions (dedup_key) WHERE dedup_key IS NOT NULL;
+  -- (status, id) also serves claimNext (oldest queued) and listByStatus.
+  CREATE INDEX executions_by_status  ON executions (status, id);
+  CREATE INDEX executions_by_runbook ON executions (runbook, id);
+  CREATE INDEX executions_by_env     ON executions (env, id);
+
+  CREATE TABLE logs (
+    execution_id  TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    ts            TEXT NOT NULL,
+    level         TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    fields        TEXT,                    -- JSON object or NULL
+    PRIMARY KEY (execution_id, seq)
+  );
+  `,
+];
+
+export function schemaVersion(db: DatabaseSync): number {
+  const v = db.prepare('PRAGMA user_version').get()?.['user_version'];
+  if (typeof v !== 'number') throw new Error('PRAGMA user_version returned no number');
+  return v;
+}
+
+function newerError(current: number, known: number): Error {
+  return new Error(
+    `database schema version ${current} is newer than this build understands (${known}); ` +
+      'upgrade Wolfe or open a matching backup',
+  );
+}
+
+/** Throws, before anything is written, if the file was migrated by a newer Wolfe. */
+export function assertNotNewer(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): void {
+  const current = schemaVersion(db);
+  if (current > migrations.length) throw newerError(current, migrations.length);
+}
+
+/** Brings the schema to `MIGRATIONS.length`. Throws if the file is from a newer Wolfe. */
+export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): number {
+  const version = (): number => schemaVersion(db);
+  if (version() === migrations.length) return migrations.length;
+  // IMMEDIATE takes the write lock first, so two processes opening the same new file
+  // cannot both run migration 1; the second one re-reads the version after the first.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const current = version();
+    if (current > migrations.length) throw newerError(current, migrations.length);
+    for (let v = current; v < migrations.length; v++) {
+      db.exec(migrations[v] ?? '');
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+    }
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+  return migrations.length;
+}

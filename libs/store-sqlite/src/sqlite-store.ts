@@ -1,0 +1,296 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type {
+  CandidateExplanation,
+  CreateExecutionResult,
+  DeliveryRecord,
+  DeliveryRepository,
+  EventDecision,
+  EventQuery,
+  EventRecord,
+  EventRepository,
+  ExecutionFinish,
+  ExecutionQuery,
+  ExecutionRecord,
+  ExecutionRepository,
+  ExecutionStatus,
+  LogRecord,
+  LogRepository,
+  Page,
+  Store,
+  Timestamp,
+} from '@wolfe/application';
+import { assertLimit, eventListQuery, executionListQuery, SQL, type Query } from './queries';
+import {
+  deliveryParams,
+  eventParams,
+  executionParams,
+  logParams,
+  toDelivery,
+  toEvent,
+  toExecution,
+  toJson,
+  toLog,
+  type Params,
+  type Row,
+} from './rows';
+import { assertNotNewer, migrate } from './schema';
+import { WriteQueue, type WriteQueueStats } from './write-queue';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `':memory:'` (tests; nothing survives close). */
+  readonly path: string;
+  /** How long a write waits for another process's lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Most writes per group-commit transaction. Default 200. */
+  readonly maxBatch?: number;
+}
+
+export interface SqliteSettings {
+  readonly journalMode: string;
+  /** 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  readonly synchronous: number;
+  readonly foreignKeys: boolean;
+  readonly busyTimeoutMs: number;
+  /** PRAGMA user_version: the number of migrations applied. */
+  readonly schemaVersion: number;
+}
+
+type Bind = Params | readonly SQLInputValue[];
+
+/**
+ * The store ports on one node:sqlite connection (WAL, synchronous=FULL, foreign keys).
+ * Reads run immediately; writes go through the group-commit queue (see write-queue.ts) and
+ * resolve after the COMMIT that contains them. All statements are prepared once and cached.
+ */
+export class SqliteStore implements Store {
+  readonly deliveries: DeliveryRepository;
+  readonly events: EventRepository;
+  readonly executions: ExecutionRepository;
+  readonly logs: LogRepository;
+
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly writes: WriteQueue;
+  private closed = false;
+
+  private constructor(
+    private readonly db: DatabaseSync,
+    maxBatch: number,
+  ) {
+    this.writes = new WriteQueue(db, maxBatch);
+    this.deliveries = {
+      record: (delivery, events) => this.record(delivery, events),
+      get: async (id) => this.one(SQL.getDelivery, [id], toDelivery),
+    };
+    this.events = {
+      get: async (id) => this.one(SQL.getEvent, [id], toEvent),
+      list: async (query) => this.page(eventListQuery(query), query, toEvent),
+      listUndecided: async (limit) => {
+        assertLimit(limit);
+        return this.all(SQL.listUndecided, [limit], toEvent);
+      },
+      recordDecision: (id, decision, explanation, executionIds, decidedAt) =>
+        this.recordDecision(id, decision, explanation, executionIds, decidedAt),
+    };
+    this.executions = {
+      createIfAbsent: (execution) => this.createIfAbsent(execution),
+      get: async (id) => this.one(SQL.getExecution, [id], toExecution),
+      list: async (query: ExecutionQuery) => this.page(executionListQuery(query), query, toExecution),
+      claimNext: (startedAt) => this.claimNext(startedAt),
+      finish: (id, finish) => this.finish(id, finish),
+      listByStatus: async (status: ExecutionStatus, limit: number) => {
+        assertLimit(limit);
+        return this.all(SQL.listByStatus, [status, limit], toExecution);
+      },
+    };
+    this.logs = {
+      append: (entries) => this.append(entries),
+      list: async (executionId, afterSeq, limit) => {
+        if (limit !== undefined) assertLimit(limit);
+        return this.all(SQL.listLogs, [executionId, afterSeq ?? -1, limit ?? -1], toLog);
+      },
+    };
+  }
+
+  /** Opens (creating if needed) the database, sets the pragmas and migrates the schema. */
+  static open(options: SqliteStoreOptions): SqliteStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(options.path, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
+    } catch (err) {
+      throw new Error(`cannot open sqlite database at ${options.path}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+    try {
+      db.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+      assertNotNewer(db);
+      const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.['journal_mode'];
+      if (mode !== 'wal' && options.path !== ':memory:') {
+        throw new Error(`sqlite refused WAL mode for ${options.path} (journal_mode is ${String(mode)})`);
+      }
+      // FULL: the WAL is fsynced at every COMMIT, so a resolved write survives an OS crash
+      // or power loss, not only a process crash. Group commit pays for it (README.md).
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec('PRAGMA foreign_keys = ON');
+      // macOS: fsync() does not flush the drive cache; F_FULLFSYNC does. No-op elsewhere.
+      db.exec('PRAGMA fullfsync = ON');
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteStore(db, options.maxBatch ?? 200);
+  }
+
+  /** Group-commit counters (observability and tests). */
+  stats(): WriteQueueStats {
+    return this.writes.statistics;
+  }
+
+  /** The connection's effective settings, read back from SQLite (health checks and tests). */
+  settings(): SqliteSettings {
+    const pragma = (name: string): unknown => this.db.prepare(`PRAGMA ${name}`).get()?.[name === 'busy_timeout' ? 'timeout' : name];
+    return {
+      journalMode: String(pragma('journal_mode')),
+      synchronous: Number(pragma('synchronous')),
+      foreignKeys: Number(pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma('busy_timeout')),
+      schemaVersion: Number(pragma('user_version')),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Commit whatever is still queued (a caller awaiting record() must not be left hanging),
+    // then refuse new writes.
+    this.writes.close();
+    this.closed = true;
+    this.statements.clear();
+    this.db.close();
+  }
+
+  // --- writes -------------------------------------------------------------------------
+
+  private async record(delivery: DeliveryRecord, events: readonly EventRecord[]): Promise<void> {
+    const eventIds = new Set(delivery.eventIds);
+    for (const e of events) {
+      if (e.deliveryId !== delivery.id) {
+        return Promise.reject(new Error(`event ${e.id} belongs to delivery ${e.deliveryId}, not ${delivery.id}`));
+      }
+      if (!eventIds.has(e.id)) return Promise.reject(new Error(`event ${e.id} is not listed in delivery ${delivery.id}.eventIds`));
+    }
+    if (eventIds.size !== events.length) {
+      return Promise.reject(new Error(`delivery ${delivery.id} lists ${eventIds.size} event ids but ${events.length} events were given`));
+    }
+    const params = [deliveryParams(delivery), ...events.map(eventParams)];
+    return this.write(() => {
+      const [head, ...rest] = params;
+      if (head) this.statement(SQL.insertDelivery).run(head);
+      const insertEvent = this.statement(SQL.insertEvent);
+      for (const p of rest) insertEvent.run(p);
+    });
+  }
+
+  private async recordDecision(
+    id: string,
+    decision: EventDecision,
+    explanation: readonly CandidateExplanation[],
+    executionIds: readonly string[],
+    decidedAt: Timestamp,
+  ): Promise<void> {
+    const params: Params = {
+      id,
+      decision,
+      decided_at: decidedAt,
+      explanation: JSON.stringify(explanation),
+      execution_ids: JSON.stringify(executionIds),
+    };
+    return this.write(() => {
+      const { changes } = this.statement(SQL.recordDecision).run(params);
+      if (Number(changes) !== 1) throw new Error(`cannot record a decision: event ${id} not found`);
+    });
+  }
+
+  private async createIfAbsent(execution: ExecutionRecord): Promise<CreateExecutionResult> {
+    const params = executionParams(execution);
+    return this.write((): CreateExecutionResult => {
+      // INSERT … ON CONFLICT DO NOTHING and the lookup run in the same transaction, under
+      // the write lock: no other writer can slip in between.
+      const inserted = this.statement(SQL.insertExecution).get(params);
+      if (inserted) return { created: true, execution };
+      const existing = this.statement(SQL.getExecutionByDedupKey).get(execution.dedupKey);
+      if (!existing) throw new Error(`execution ${execution.id} conflicted on dedupKey but no holder was found`);
+      return { created: false, existing: toExecution(existing) };
+    });
+  }
+
+  private async claimNext(startedAt: Timestamp): Promise<ExecutionRecord | null> {
+    return this.write(() => {
+      const row = this.statement(SQL.claimNext).get({ started_at: startedAt });
+      return row ? toExecution(row) : null;
+    });
+  }
+
+  private async finish(id: string, finish: ExecutionFinish): Promise<boolean> {
+    const params: Params = {
+      id,
+      status: finish.status,
+      finished_at: finish.finishedAt,
+      result: toJson(finish.result),
+      error: toJson(finish.error),
+    };
+    return this.write(() => Number(this.statement(SQL.finish).run(params).changes) === 1);
+  }
+
+  private async append(entries: readonly LogRecord[]): Promise<void> {
+    if (entries.length === 0) return this.closed ? Promise.reject(new Error('the sqlite store is closed')) : Promise.resolve();
+    const params = entries.map(logParams);
+    return this.write(() => {
+      const insert = this.statement(SQL.insertLog);
+      for (const p of params) insert.run(p);
+    });
+  }
+
+  private write<T>(fn: () => T): Promise<T> {
+    return this.writes.enqueue(fn);
+  }
+
+  // --- reads --------------------------------------------------------------------------
+
+  private statement(sql: string): StatementSync {
+    if (this.closed) throw new Error('the sqlite store is closed');
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private rows(sql: string, bind: Bind): Row[] {
+    const stmt = this.statement(sql);
+    return Array.isArray(bind) ? stmt.all(...bind) : stmt.all(bind as Params);
+  }
+
+  private one<T>(sql: string, bind: readonly SQLInputValue[], map: (row: Row) => T): T | null {
+    const row = this.statement(sql).get(...bind);
+    return row ? map(row) : null;
+  }
+
+  private all<T>(sql: string, bind: Bind, map: (row: Row) => T): T[] {
+    return this.rows(sql, bind).map(map);
+  }
+
+  private page<T extends { readonly id: string }>(query: Query, q: EventQuery | ExecutionQuery, map: (row: Row) => T): Page<T> {
+    const items = this.all(query.sql, query.params, map);
+    if (items.length <= q.limit) return { items, next: null };
+    const kept = items.slice(0, q.limit);
+    return { items: kept, next: kept[kept.length - 1]?.id ?? null };
+  }
+}
+
+/** Opens a SQLite-backed Store at `options.path` (see README.md for the durability model). */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  return SqliteStore.open(options);
+}
