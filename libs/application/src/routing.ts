@@ -86,12 +86,20 @@ export class RoutingService {
     for (;;) {
       const pending = await this.store.events.listUndecided(batch);
       if (pending.length === 0) return total;
+      let progressed = 0;
       for (const e of pending) {
         if (!this.catalog.serves(e.env)) continue;
-        await this.route(e);
-        total += 1;
+        try {
+          await this.route(e);
+          progressed += 1;
+        } catch (err) {
+          // One event that cannot be routed must not hold back the others; it stays
+          // undecided and is tried again by the next sweep.
+          this.logger.error({ eventId: e.id, err: String(err) }, 'routing failed; will retry');
+        }
       }
-      if (pending.every((e) => !this.catalog.serves(e.env))) return total;
+      total += progressed;
+      if (progressed === 0) return total;
     }
   }
 }
