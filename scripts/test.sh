@@ -20,7 +20,7 @@ npx nx run-many -t build --output-style=static
 
 echo "== tests"
 status=0
-npx jest --ci --json --outputFile=tmp/jest-results.json "$@" || status=$?
+npx jest --ci --maxWorkers=2 --json --outputFile=tmp/jest-results.json "$@" || status=$?
 node -e '
 const r = require("./tmp/jest-results.json");
 console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
