@@ -11,11 +11,21 @@ export interface IntakeRequest {
   readonly contentType: string | null;
   /** The raw body, exactly as received. */
   readonly body: string;
+  /**
+   * Where the delivery came from when that matters for its record, e.g. `SQS queue alarms,
+   * message 1f2e…, receive 2 of 5`: appended to the error of a rejected delivery and logged.
+   */
+  readonly origin?: string;
 }
+
+/** Why a delivery was not accepted. */
+export type IntakeRejection = 'unknown_source' | 'malformed' | 'unauthenticated';
 
 export type IntakeResult =
   | { readonly ok: true; readonly deliveryId: string; readonly eventIds: readonly string[]; readonly notes: readonly string[]; readonly subscribeUrl?: string }
-  | { readonly ok: false; readonly reason: 'unknown_source' | 'malformed'; readonly deliveryId: string; readonly error: string };
+  | { readonly ok: false; readonly reason: IntakeRejection; readonly deliveryId: string; readonly error: string };
+
+export type IntakeRejected = Extract<IntakeResult, { ok: false }>;
 
 /**
  * Intake: parse, normalize and durably record a delivery with its events. Routing happens
@@ -31,14 +41,19 @@ export class IntakeService {
     private readonly onRecorded: (events: readonly EventRecord[]) => void,
   ) {}
 
+  /**
+   * Records a delivery the edge refused before reading it (e.g. a missing or wrong
+   * signature): raw body and reason are kept, like any rejected delivery, for inspection.
+   */
+  async reject(req: IntakeRequest, reason: IntakeRejection, error: string): Promise<IntakeRejected> {
+    const receivedAt = this.clock.now();
+    return this.recordRejection(newId(receivedAt.getTime()), receivedAt, req, reason, error);
+  }
+
   async accept(req: IntakeRequest): Promise<IntakeResult> {
     const receivedAt = this.clock.now();
     const deliveryId = newId(receivedAt.getTime());
-    const reject = async (reason: 'unknown_source' | 'malformed', error: string): Promise<IntakeResult> => {
-      await this.store.deliveries.record(this.delivery(deliveryId, req, receivedAt, 'rejected', error, []), []);
-      this.logger.warn({ deliveryId, source: req.source, env: req.env, reason }, `delivery rejected: ${error}`);
-      return { ok: false, reason, deliveryId, error };
-    };
+    const reject = (reason: IntakeRejection, error: string) => this.recordRejection(deliveryId, receivedAt, req, reason, error);
 
     const normalizer = this.sources(req.source);
     if (!normalizer) return reject('unknown_source', `unknown source "${req.source}"`);
@@ -82,6 +97,13 @@ export class IntakeService {
       notes: normalized.notes,
       ...(normalized.subscribeUrl === undefined ? {} : { subscribeUrl: normalized.subscribeUrl }),
     };
+  }
+
+  private async recordRejection(deliveryId: string, receivedAt: Date, req: IntakeRequest, reason: IntakeRejection, error: string): Promise<IntakeRejected> {
+    const full = req.origin ? `${error} [${req.origin}]` : error;
+    await this.store.deliveries.record(this.delivery(deliveryId, req, receivedAt, 'rejected', full, []), []);
+    this.logger.warn({ deliveryId, source: req.source, env: req.env, reason }, `delivery rejected: ${full}`);
+    return { ok: false, reason, deliveryId, error: full };
   }
 
   private delivery(

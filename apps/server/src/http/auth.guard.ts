@@ -1,21 +1,53 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
 import { tokenMatches } from '../admin-token';
-import { ADMIN_TOKEN } from './tokens';
+import type { WolfeConfig } from '../config';
+import { signedSources } from '../intake/signatures';
+import { IntakeController } from './intake.controller';
+import { ADMIN_TOKEN, CONFIG } from './tokens';
 
-/** Every /api route needs `Authorization: Bearer <token>`; nothing else is open but /healthz and the Studio's files. */
+/**
+ * Every /api route needs `Authorization: Bearer <token>`; nothing else is open but /healthz
+ * and the Studio's files. Two exceptions on the intake route (`POST /api/v1/events/{source}`):
+ * - a source with a configured secret (sources.* in WOLFE_CONFIG) is authenticated by its
+ *   signature instead, checked by the controller over the raw body (PagerDuty and Grafana
+ *   cannot send our token);
+ * - `Authorization: Basic base64(<any user>:<token>)` is accepted too, because SNS HTTPS
+ *   subscriptions and Alertmanager's basic_auth can only send credentials that way.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  constructor(@Inject(ADMIN_TOKEN) private readonly token: string) {}
+  private readonly signed: ReadonlySet<string>;
+
+  constructor(
+    @Inject(ADMIN_TOKEN) private readonly token: string,
+    @Inject(CONFIG) config: WolfeConfig,
+  ) {
+    this.signed = signedSources(config.sources);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    if (!req.path.startsWith('/api/')) return true;
+    // Express matches routes case-insensitively: so does this check.
+    if (!req.path.toLowerCase().startsWith('/api/')) return true;
+    const intake = context.getClass() === IntakeController && context.getHandler() === IntakeController.prototype.accept;
+    // The route parameter as the controller receives it: the controller then requires the signature.
+    if (intake && typeof req.params['source'] === 'string' && this.signed.has(req.params['source'])) return true;
+
     const header = req.headers.authorization;
     if (!header) throw new UnauthorizedException('missing Authorization header: send "Authorization: Bearer <token>" (the admin token is in <data dir>/admin-token)');
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m?.[1]) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-    if (!tokenMatches(this.token, m[1])) throw new UnauthorizedException('invalid token');
-    return true;
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (bearer?.[1]) {
+      if (!tokenMatches(this.token, bearer[1])) throw new UnauthorizedException('invalid token');
+      return true;
+    }
+    const basic = intake ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+    if (basic?.[1]) {
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0 || !tokenMatches(this.token, decoded.slice(colon + 1))) throw new UnauthorizedException('invalid credentials: the basic-auth password must be the admin token');
+      return true;
+    }
+    throw new UnauthorizedException(`Authorization header must be "Bearer <token>"${intake ? ' (or basic auth with the token as password)' : ''}`);
   }
 }
