@@ -24,3 +24,30 @@ export class RefNotFoundError extends Error {
 export class InvalidArgumentError extends Error {
   override readonly name = 'InvalidArgumentError';
 }
+
+/** A fetch, push or clone failed. The message never contains the token (nor a URL with credentials). */
+export class RemoteError extends Error {
+  override readonly name = 'RemoteError';
+  constructor(
+    readonly operation: 'fetch' | 'push' | 'clone' | 'remote',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A git lock file younger than the stale-lock age blocks the update: another git may be working
+ * on the repository right now. Retry shortly; a lock older than the limit is removed automatically.
+ */
+export class RepositoryLockedError extends Error {
+  override readonly name = 'RepositoryLockedError';
+  constructor(
+    /** Relative to the repository, e.g. `refs/heads/dev.lock`. */
+    readonly lock: string,
+    readonly ageMs: number,
+    readonly staleAfterMs: number,
+  ) {
+    super(`the runbook repository is locked by ${lock} (${Math.round(ageMs)} ms old): another git process may be writing; retry in a moment (a lock older than ${staleAfterMs} ms is removed automatically)`);
+  }
+}

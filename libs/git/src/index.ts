@@ -11,5 +11,12 @@ export {
   type RepositoryWarning,
   type RepositoryWarningKind,
   type TreeSnapshot,
+  type LogOptions,
+  type DiffOptions,
+  type ReadTreeOptions,
+  type FastForwardOutcome,
+  type PushResult,
 } from './runbook-repository';
-export { StaleHeadError, RefNotFoundError, InvalidArgumentError } from './errors';
+export { type CommitInfo, type Trailer, type DiffResult, type DiffFile, type DiffFileStatus, parseTrailerLines } from './history';
+export { type RemoteAuth, type RemoteSpec, redactUrl, assertRemoteUrl } from './remote';
+export { StaleHeadError, RefNotFoundError, InvalidArgumentError, RemoteError, RepositoryLockedError } from './errors';

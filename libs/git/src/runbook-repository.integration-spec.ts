@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { InvalidArgumentError, RefNotFoundError, StaleHeadError } from './errors';
+import { InvalidArgumentError, RefNotFoundError, RepositoryLockedError, StaleHeadError } from './errors';
 import { MAX_FILE_BYTES, RunbookRepository, type RepositoryWarning } from './runbook-repository';
 
 const BRANCHES = ['dev', 'test', 'prod'] as const;
@@ -445,8 +445,12 @@ describe('RunbookRepository: crash recovery', () => {
     const fresh = join(path, 'refs', 'heads', 'test.lock');
     await writeFile(fresh, '');
 
-    // While dev.lock is there, git cannot move dev.
-    await expect(repo.commitFiles('dev', [{ path: 'a.ts', content: 'a' }], { message: 'm', author: ALICE })).rejects.toThrow(/lock/);
+    // While the fresh test.lock is there, git cannot move test: a clear error, nothing moves.
+    const testBefore = await repo.head('test');
+    const locked = repo.commitFiles('test', [{ path: 'a.ts', content: 'a' }], { message: 'm', author: ALICE });
+    await expect(locked).rejects.toBeInstanceOf(RepositoryLockedError);
+    await expect(locked).rejects.toMatchObject({ lock: 'refs/heads/test.lock' });
+    expect(await repo.head('test')).toBe(testBefore);
     expect(await repo.head('dev')).toBe(before);
 
     const warnings: RepositoryWarning[] = [];
@@ -462,5 +466,26 @@ describe('RunbookRepository: crash recovery', () => {
     await expect(reopened.commitFiles('test', [{ path: 'a.ts', content: 'a' }], { message: 'm', author: ALICE })).rejects.toThrow(/lock/);
     const afterAWhile = await RunbookRepository.open({ path, branches: BRANCHES, staleLockMs: 0 });
     await expect(afterAWhile.commitFiles('test', [{ path: 'a.ts', content: 'a' }], { message: 'm', author: ALICE })).resolves.toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('removes a stale lock met while running (a git killed after open) and commits; a fresh one is a RepositoryLockedError', async () => {
+    const warnings: RepositoryWarning[] = [];
+    const { repo, path } = await openSeeded({ onWarning: (w) => warnings.push(w) });
+    const lock = join(path, 'refs', 'heads', 'dev.lock');
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    const sha = await repo.commitFiles('dev', [{ path: 'a.ts', content: 'a' }], { message: 'm', author: ALICE });
+    expect(await repo.head('dev')).toBe(sha);
+    expect(warnings.map((w) => [w.kind, w.path])).toEqual([['stale-lock-removed', lock]]);
+    await expect(stat(lock)).rejects.toThrow();
+
+    await writeFile(lock, '');
+    await expect(repo.commitFiles('dev', [{ path: 'b.ts', content: 'b' }], { message: 'm', author: ALICE })).rejects.toMatchObject({
+      name: 'RepositoryLockedError',
+      lock: 'refs/heads/dev.lock',
+      message: expect.stringContaining('retry'),
+    });
+    expect(await repo.head('dev')).toBe(sha);
   });
 });

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { InvalidArgumentError, RefNotFoundError, StaleHeadError } from './errors';
+import { InvalidArgumentError, RefNotFoundError, RemoteError, RepositoryLockedError, StaleHeadError } from './errors';
+import { type CommitInfo, type DiffResult, LOG_FORMAT, parseLog, parseRawNumstat } from './history';
 import { KeyedMutex } from './mutex';
+import { assertRemoteUrl, redact, redactUrl, type RemoteAuth, type RemoteInvocation, remoteInvocation, type RemoteSpec } from './remote';
 
 export interface Identity {
   readonly name: string;
@@ -46,6 +48,37 @@ export interface CommitFilesOptions {
    * Omitted: commit on top of whatever the head is.
    */
   readonly expectedHead?: string | null;
+}
+
+export interface LogOptions {
+  /** Only commits that changed this file or folder (repository path, e.g. `disk-cleanup`). */
+  readonly path?: string;
+  /** At most this many commits, newest first (1–1000). */
+  readonly limit: number;
+  /** Skip this many commits first (paging). */
+  readonly skip?: number;
+}
+
+export interface DiffOptions {
+  /** Only this file or folder (repository path). */
+  readonly path?: string;
+}
+
+export interface ReadTreeOptions {
+  /** Only the files under this folder (or this one file), with their full repository paths. */
+  readonly path?: string;
+}
+
+/** What happened to a local branch when it was moved to the remote's head. */
+export type FastForwardOutcome = 'up-to-date' | 'created' | 'fast-forward' | 'ahead' | 'diverged';
+
+export interface PushResult {
+  readonly branch: string;
+  /** `pushed`: the remote branch now points at `commit`; `up-to-date`: it already did; `rejected`: the remote has commits we do not (fetch first). */
+  readonly status: 'pushed' | 'up-to-date' | 'rejected';
+  readonly commit: string;
+  /** git's reason when rejected (no credentials in it). */
+  readonly reason: string | null;
 }
 
 export type RepositoryWarningKind = 'file-too-large' | 'not-utf8' | 'not-a-file' | 'stale-lock-removed' | 'seed-file-skipped';
@@ -107,12 +140,16 @@ const locks = new KeyedMutex();
  */
 export class RunbookRepository {
   private readonly recent: RepositoryWarning[] = [];
+  /** The remote's credentials live in memory only (never in the git config). */
+  private remoteAuth: RemoteAuth | undefined;
+  private remoteBound = false;
 
   private constructor(
     /** Absolute path of the bare repository (parent folder resolved through symlinks). */
     readonly path: string,
     private readonly committer: Identity,
     private readonly onWarning: ((w: RepositoryWarning) => void) | undefined,
+    private readonly staleLockMs: number = DEFAULT_STALE_LOCK_MS,
   ) {}
 
   static async open(options: OpenRepositoryOptions): Promise<RunbookRepository> {
@@ -125,7 +162,7 @@ export class RunbookRepository {
     const requested = resolve(options.path);
     await mkdir(dirname(requested), { recursive: true });
     const path = join(await realpath(dirname(requested)), basename(requested));
-    const repo = new RunbookRepository(path, committer, options.onWarning);
+    const repo = new RunbookRepository(path, committer, options.onWarning, options.staleLockMs ?? DEFAULT_STALE_LOCK_MS);
 
     await locks.run(path, async () => {
       const created = await repo.ensureBareRepository(branches[0] as string);
@@ -133,6 +170,26 @@ export class RunbookRepository {
       if (options.seedFrom !== undefined && (created || !(await repo.hasCommits()))) await repo.seed(options.seedFrom, branches);
     });
     return repo;
+  }
+
+  /**
+   * A bare repository filled from a remote: `origin` is bound (URL in the config, credentials in
+   * memory), fetched, and every branch of `branches` the remote has is created locally (or
+   * fast-forwarded, when the repository already exists). Returns the branches the remote lacks.
+   */
+  static async clone(options: Omit<OpenRepositoryOptions, 'seedFrom'> & { readonly remote: RemoteSpec }): Promise<{ repo: RunbookRepository; missing: string[] }> {
+    const { remote, ...rest } = options;
+    assertRemoteUrl(remote.url);
+    remoteInvocation(remote.auth); // validates the credentials before anything is created
+    const repo = await RunbookRepository.open(rest);
+    await repo.bindRemote(remote);
+    const heads = await repo.fetch();
+    const missing: string[] = [];
+    for (const branch of [...new Set(options.branches)]) {
+      if (!heads.has(branch)) missing.push(branch);
+      else await repo.fastForward(branch);
+    }
+    return { repo, missing };
   }
 
   /** The commit SHA `branch` points at. Throws RefNotFoundError if there is no such branch. */
@@ -162,15 +219,16 @@ export class RunbookRepository {
    * Files over 1 MiB, files that are not UTF-8, symlinks and submodules are skipped with a
    * warning (see `onWarning`, `warnings()`, or `snapshot()` which returns them).
    */
-  async readTree(ref: string): Promise<Map<string, string>> {
-    return (await this.snapshot(ref)).files;
+  async readTree(ref: string, options: ReadTreeOptions = {}): Promise<Map<string, string>> {
+    return (await this.snapshot(ref, options)).files;
   }
 
   /** Like readTree, and also says which commit `ref` resolved to and what was skipped. */
-  async snapshot(ref: string): Promise<TreeSnapshot> {
+  async snapshot(ref: string, options: ReadTreeOptions = {}): Promise<TreeSnapshot> {
+    if (options.path !== undefined) assertPath(options.path, 'readTree');
     return this.exclusive(async () => {
       const commit = await this.resolveCommit(ref);
-      const entries = await this.listTree(commit);
+      const entries = await this.listTree(commit, options.path);
       const warnings: RepositoryWarning[] = [];
       const warn = (kind: RepositoryWarningKind, path: string, message: string): void => {
         const w: RepositoryWarning = { kind, path, commit, message };
@@ -255,6 +313,192 @@ export class RunbookRepository {
     });
   }
 
+  /** The commit `ref` (a branch name, or a full or abbreviated commit SHA) resolves to; null if none. */
+  async commitOf(ref: string): Promise<string | null> {
+    return this.exclusive(async () => {
+      try {
+        return await this.resolveCommit(ref);
+      } catch (err) {
+        if (err instanceof RefNotFoundError) return null;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * One file at `ref` (branch or commit); null when there is no such file (or it is a folder).
+   * Same rules as readTree: a file over 1 MiB, not UTF-8, or a symlink is an InvalidArgumentError.
+   */
+  async readFile(ref: string, path: string): Promise<string | null> {
+    assertPath(path, 'readFile');
+    return this.exclusive(async () => {
+      const commit = await this.resolveCommit(ref);
+      const [object] = await this.resolve([`${commit}:${path}`]);
+      if (object === null || object === undefined) return null;
+      const entry = (await this.listTree(commit, path)).find((e) => e.path === path);
+      if (entry === undefined) return null;
+      if (entry.type !== 'blob' || (entry.mode !== '100644' && entry.mode !== '100755')) throw new InvalidArgumentError(`${path} at ${commit} is not a regular file`);
+      if (entry.size > MAX_FILE_BYTES) throw new InvalidArgumentError(`${path} at ${commit} is ${entry.size} bytes, more than ${MAX_FILE_BYTES}`);
+      const bytes = (await this.readBlobs([entry.sha])).get(entry.sha);
+      if (bytes === undefined) throw new Error(`git cat-file did not return blob ${entry.sha} (${path}) of ${commit}`);
+      try {
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+      } catch {
+        throw new InvalidArgumentError(`${path} at ${commit} is not UTF-8 text`);
+      }
+    });
+  }
+
+  /**
+   * Commits reachable from `ref`, newest first, optionally only those that changed `path`:
+   * SHA, author, author date, message and its trailers (`Key: value` lines of the last paragraph).
+   * The last commit that changed a runbook's folder is that runbook's version on a branch.
+   */
+  async log(ref: string, options: LogOptions): Promise<CommitInfo[]> {
+    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 1000) throw new InvalidArgumentError('log: limit must be a whole number from 1 to 1000');
+    const skip = options.skip ?? 0;
+    if (!Number.isInteger(skip) || skip < 0) throw new InvalidArgumentError('log: skip must be a whole number ≥ 0');
+    if (options.path !== undefined) assertPath(options.path, 'log');
+    return this.exclusive(async () => {
+      const commit = await this.resolveCommit(ref);
+      const out = await this.git().raw([
+        '-c',
+        'log.showSignature=false',
+        'log',
+        LOG_FORMAT,
+        `--max-count=${options.limit}`,
+        ...(skip > 0 ? [`--skip=${skip}`] : []),
+        commit,
+        '--',
+        ...(options.path !== undefined ? [options.path] : []),
+      ]);
+      return parseLog(out);
+    });
+  }
+
+  /**
+   * What changed from `fromRef` to `toRef` (branches or commits), optionally under one path:
+   * the unified diff and one summary line per file (status, lines added and deleted).
+   * Renames are shown as a deletion and an addition.
+   */
+  async diff(fromRef: string, toRef: string, options: DiffOptions = {}): Promise<DiffResult> {
+    const path = options.path;
+    if (path !== undefined) assertPath(path, 'diff');
+    return this.exclusive(async () => {
+      const from = await this.resolveCommit(fromRef);
+      const to = await this.resolveCommit(toRef);
+      // Same tree (or both missing): nothing to ask git (and git diff would print nothing).
+      const [a, b] = await this.resolve(path === undefined ? [`${from}^{tree}`, `${to}^{tree}`] : [`${from}:${path}`, `${to}:${path}`]);
+      if (a === b) return { from, to, text: '', files: [] };
+      const common = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', from, to, '--', ...(path !== undefined ? [path] : [])];
+      const summary = await this.git().raw(['diff', '--raw', '--numstat', '-z', ...common]);
+      const text = await this.git().raw(['diff', '--patch', ...common]);
+      return { from, to, text, files: parseRawNumstat(summary) };
+    });
+  }
+
+  // ---- remote ------------------------------------------------------------------------------
+
+  /**
+   * Binds `origin`: its URL is written to the repository's config (it is what `git remote -v`
+   * shows: never a credential), its credentials are kept in this object's memory and handed to
+   * each fetch/push through the git process's environment only.
+   */
+  async bindRemote(remote: RemoteSpec): Promise<void> {
+    assertRemoteUrl(remote.url);
+    remoteInvocation(remote.auth); // validates the credentials
+    await this.exclusive(async () => {
+      await this.git().raw(['config', 'remote.origin.url', remote.url]);
+      await this.git().raw(['config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*']);
+    });
+    this.remoteAuth = remote.auth;
+    this.remoteBound = true;
+  }
+
+  /** The bound remote's URL (as stored: without credentials), or null. */
+  async remoteUrl(): Promise<string | null> {
+    return this.exclusive(async () => {
+      const out = await this.git().raw(['config', '--default=', '--get', 'remote.origin.url']);
+      return out.trim() === '' ? null : out.trim().split('\n')[0] ?? null;
+    });
+  }
+
+  /**
+   * Fetches every branch of `origin` into `refs/remotes/origin/*` (local branches do not move:
+   * see fastForward). Returns the remote's branch heads. Runs outside the repository's mutex (git
+   * locks the refs it writes), so a slow network never holds up reads and commits.
+   */
+  async fetch(): Promise<Map<string, string>> {
+    const inv = this.remoteInvocationOrThrow('fetch');
+    try {
+      await this.git({ remote: inv }).raw([...inv.args, 'fetch', '--no-tags', '--prune', '--verbose', 'origin', '+refs/heads/*:refs/remotes/origin/*']);
+    } catch (err) {
+      throw new RemoteError('fetch', `git fetch from ${redactUrl((await this.remoteUrl()) ?? 'origin')} failed: ${redact(errorText(err), inv.secrets)}`);
+    }
+    return this.exclusive(async () => {
+      const out = await this.git().raw(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/origin/']);
+      const heads = new Map<string, string>();
+      for (const line of out.split('\n')) {
+        const [sha, ref] = line.split(' ');
+        if (sha && ref?.startsWith('refs/remotes/origin/') && ref !== 'refs/remotes/origin/HEAD') heads.set(ref.slice('refs/remotes/origin/'.length), sha);
+      }
+      return heads;
+    });
+  }
+
+  /** The last fetched head of the remote's `branch`, or null. */
+  async remoteHead(branch: string): Promise<string | null> {
+    assertBranchName(branch);
+    return this.exclusive(async () => (await this.resolve([`refs/remotes/origin/${branch}^{commit}`]))[0] ?? null);
+  }
+
+  /**
+   * Moves local `branch` to the fetched remote head when that is a fast-forward (compare-and-swap,
+   * like every ref update here). `ahead`: the local branch has commits the remote lacks (push
+   * them); `diverged`: both have commits the other lacks (nothing moves; resolve by hand).
+   */
+  async fastForward(branch: string): Promise<FastForwardOutcome> {
+    assertBranchName(branch);
+    return this.exclusive(async () => {
+      const remote = (await this.resolve([`refs/remotes/origin/${branch}^{commit}`]))[0] ?? null;
+      if (remote === null) throw new RefNotFoundError(`origin/${branch}`);
+      const local = await this.branchHead(branch);
+      if (local === remote) return 'up-to-date';
+      if (local === null) {
+        await this.updateRef(branch, remote, null);
+        return 'created';
+      }
+      const base = await this.mergeBase(local, remote);
+      if (base === local) {
+        await this.updateRef(branch, remote, local);
+        return 'fast-forward';
+      }
+      return base === remote ? 'ahead' : 'diverged';
+    });
+  }
+
+  /**
+   * Pushes local `branch` to the same branch of `origin`. Never forced: if the remote has commits
+   * this repository lacks, the result is `rejected` (fetch, fast-forward or reconcile, then push again).
+   */
+  async push(branch: string): Promise<PushResult> {
+    assertBranchName(branch);
+    const inv = this.remoteInvocationOrThrow('push');
+    const commit = await this.head(branch);
+    const refspec = `refs/heads/${branch}:refs/heads/${branch}`;
+    let out: string;
+    try {
+      out = await this.git({ remote: inv }).raw([...inv.args, 'push', '--porcelain', 'origin', refspec]);
+    } catch (err) {
+      const text = redact(errorText(err), inv.secrets);
+      const rejected = text.split('\n').find((l) => l.startsWith('!	'));
+      if (rejected !== undefined) return { branch, status: 'rejected', commit, reason: rejected.split('	')[2] ?? 'rejected' };
+      throw new RemoteError('push', `git push to ${redactUrl((await this.remoteUrl()) ?? 'origin')} failed: ${text}`);
+    }
+    const line = out.split('\n').find((l) => l.includes(`	${refspec}	`)) ?? '';
+    return { branch, status: line.startsWith('=') ? 'up-to-date' : 'pushed', commit, reason: null };
+  }
+
   /** The last warnings (at most 100), oldest first. */
   warnings(): readonly RepositoryWarning[] {
     return [...this.recent];
@@ -273,7 +517,7 @@ export class RunbookRepository {
   }
 
   /** A simple-git instance for one command: fixed identity, no prompts, GIT_DIR pinned. */
-  private git(options: { env?: Record<string, string>; input?: string | Buffer; cwd?: string } = {}): SimpleGit {
+  private git(options: { env?: Record<string, string>; input?: string | Buffer; cwd?: string; remote?: RemoteInvocation } = {}): SimpleGit {
     const { input } = options;
     if (input !== undefined && input.length === 0) throw new Error('internal: empty stdin would leave git waiting');
     const env: Record<string, string> = {};
@@ -288,10 +532,12 @@ export class RunbookRepository {
       GIT_COMMITTER_EMAIL: this.committer.email,
       LC_ALL: 'C',
       ...options.env,
+      ...options.remote?.env,
     });
     return simpleGit({
       baseDir: options.cwd ?? this.path,
-      allowEnvironment: OWN_GIT_ENV,
+      allowEnvironment: [...OWN_GIT_ENV, ...(options.remote?.allowEnvironment ?? [])],
+      ...(options.remote ? { unsafe: options.remote.unsafe } : {}),
       timeout: { block: GIT_IDLE_TIMEOUT_MS },
       ...(input !== undefined ? { input: () => input } : {}),
     }).env(env);
@@ -414,8 +660,19 @@ export class RunbookRepository {
     throw new RefNotFoundError(ref);
   }
 
-  private async listTree(commit: string): Promise<TreeEntry[]> {
-    const out = await this.git().raw(['ls-tree', '-r', '-z', '-l', '--full-tree', commit]);
+  private remoteInvocationOrThrow(operation: 'fetch' | 'push'): RemoteInvocation {
+    if (!this.remoteBound) throw new RemoteError(operation, `${operation}: no remote is bound to this repository (bindRemote first)`);
+    return remoteInvocation(this.remoteAuth);
+  }
+
+  /** The best common ancestor of two commits, or null (unrelated histories). */
+  private async mergeBase(a: string, b: string): Promise<string | null> {
+    const out = (await this.git().raw(['merge-base', a, b])).trim();
+    return OBJECT_ID.test(out) ? out : null;
+  }
+
+  private async listTree(commit: string, path?: string): Promise<TreeEntry[]> {
+    const out = await this.git().raw(['ls-tree', '-r', '-z', '-l', '--full-tree', commit, ...(path !== undefined ? ['--', path] : [])]);
     const entries: TreeEntry[] = [];
     for (const record of out.split('\0')) {
       if (record === '') continue;
@@ -503,15 +760,35 @@ export class RunbookRepository {
   }
 
   /** Moves `branch` from `old` (null: must not exist) to `commit`: compare-and-swap. */
-  private async updateRef(branch: string, commit: string, old: string | null): Promise<void> {
+  private async updateRef(branch: string, commit: string, old: string | null, retried = false): Promise<void> {
     try {
       await this.updateRefs([{ branch, commit, old }]);
     } catch (err) {
       // Another process moved the branch between our read and our update (or holds its lock).
       const now = await this.branchHead(branch);
       if (now !== old) throw new StaleHeadError(branch, old, now);
-      throw err;
+      const lock = this.lockFileIn(err);
+      if (lock === null) throw err;
+      const st = await lstat(lock).catch(() => null);
+      const age = st === null ? 0 : Date.now() - st.mtimeMs;
+      if (!retried && (st === null || age >= this.staleLockMs)) {
+        // Left behind by a git that was killed while this process runs: the same rule as on open.
+        if (st !== null) {
+          await rm(lock, { force: true });
+          this.warn({ kind: 'stale-lock-removed', path: lock, message: `removed ${relative(this.path, lock)}, left behind ${Math.round(age / 1000)}s ago by an interrupted git` });
+        }
+        return this.updateRef(branch, commit, old, true);
+      }
+      throw new RepositoryLockedError(relative(this.path, lock), age, this.staleLockMs);
     }
+  }
+
+  /** The lock file a failed git command names ("Unable to create '…/refs/heads/dev.lock': File exists"), if it is ours. */
+  private lockFileIn(err: unknown): string | null {
+    const m = /Unable to create '([^']+\.lock)'/.exec(errorText(err));
+    if (!m) return null;
+    const abs = resolve(this.path, m[1] as string);
+    return abs.startsWith(`${this.path}${sep}`) ? abs : null;
   }
 
   /** One `update-ref --stdin` transaction: every ref moves from its `old` value, or none does. */
@@ -547,6 +824,14 @@ export function isValidRepoPath(path: string): boolean {
   if (path === '' || path.length > 4096 || path.startsWith('/') || path.includes('\\')) return false;
   if (/[\u0000-\u001f\u007f]/.test(path)) return false;
   return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && part.toLowerCase() !== '.git');
+}
+
+function assertPath(path: string, what: string): void {
+  if (!isValidRepoPath(path) || path.includes('\n')) throw new InvalidArgumentError(`${what}: ${JSON.stringify(path)} is not a usable path`);
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).trim();
 }
 
 function assertRepoPath(path: string): void {

@@ -1,0 +1,2 @@
+/** Injection token of the runbook lifecycle use-cases (explicit: the bundle has no type metadata). */
+export const LIFECYCLE = Symbol('RunbookLifecycle');
