@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import type { Logger, Wolfe } from '@wolfe/application';
+import type { Logger, RunbookLifecycle, Wolfe } from '@wolfe/application';
 import type { WolfeConfig } from './config';
 import { BearerAuthGuard } from './http/auth.guard';
 import { ApiErrorFilter } from './http/errors.filter';
@@ -8,6 +8,8 @@ import { EventsController } from './http/events.controller';
 import { ExecutionsController } from './http/executions.controller';
 import { HealthController } from './http/health.controller';
 import { IntakeController } from './http/intake.controller';
+import { LIFECYCLE } from './http/lifecycle-tokens';
+import { ProjectsController } from './http/projects.controller';
 import { RunbooksController } from './http/runbooks.controller';
 import { ADMIN_TOKEN, CONFIG, LOGGER, WOLFE } from './http/tokens';
 
@@ -16,6 +18,7 @@ export interface AppContext {
   readonly config: WolfeConfig;
   readonly adminToken: string;
   readonly logger: Logger;
+  readonly lifecycle: RunbookLifecycle;
 }
 
 /** HTTP edge only: controllers translate HTTP to use-cases of the already-wired application. */
@@ -24,12 +27,13 @@ export class AppModule {
   static forRoot(ctx: AppContext): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, IntakeController, ExecutionsController, EventsController, RunbooksController],
+      controllers: [HealthController, IntakeController, ExecutionsController, EventsController, RunbooksController, ProjectsController],
       providers: [
         { provide: WOLFE, useValue: ctx.wolfe },
         { provide: CONFIG, useValue: ctx.config },
         { provide: ADMIN_TOKEN, useValue: ctx.adminToken },
         { provide: LOGGER, useValue: ctx.logger },
+        { provide: LIFECYCLE, useValue: ctx.lifecycle },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
       ],

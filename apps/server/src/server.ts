@@ -11,10 +11,13 @@ import { compileRunbook } from '@wolfe/compiler';
 import { RunbookRepository } from '@wolfe/git';
 import { IsolateSandbox } from '@wolfe/sandbox';
 import { getSource } from '@wolfe/sources';
+import { SqsIntake } from '@wolfe/sqs-intake';
 import { openSqliteStore } from '@wolfe/store-sqlite';
 import { ensureAdminToken } from './admin-token';
 import { AppModule } from './app.module';
 import type { WolfeConfig } from './config';
+import { type SqsIntakeHandle, SqsRecorder } from './intake/sqs';
+import { startLifecycle, typeCheckedCompile } from './lifecycle/wiring';
 import { appLogger, createLogger, NestPinoLogger, type PinoLogger } from './logging';
 
 export interface RunningServer {
@@ -24,6 +27,8 @@ export interface RunningServer {
   readonly tokenPath: string;
   readonly studioDir: string | null;
   readonly wolfe: Wolfe;
+  /** The SQS intake, when WOLFE_CONFIG lists queues. */
+  readonly sqs: SqsIntakeHandle | null;
   close(): Promise<void>;
 }
 
@@ -63,7 +68,7 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     store,
     sandbox,
     runbookSource,
-    compile,
+    compile: typeCheckedCompile(compile),
     sources: getSource,
     envs: config.envs,
     clock: systemClock,
@@ -71,10 +76,13 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     concurrency: config.concurrency,
     refreshMs: config.refreshMs,
     sweepMs: 5000,
+    heartbeats: config.heartbeats,
+    flapping: config.flapping,
   });
   await wolfe.start();
+  const lifecycle = startLifecycle({ repo, wolfe, store, sandbox, compile, logger, refreshMs: config.refreshMs });
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, logger }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, logger, lifecycle: lifecycle.service }), {
     bodyParser: false,
     logger: new NestPinoLogger(log),
   });
@@ -92,6 +100,10 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
   }
   await app.listen(config.port, config.host);
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  // SQS after the application runs; it stops before the application does (see close).
+  const sqsRecorder = config.sqs ? new SqsRecorder(wolfe, logger) : null;
+  const sqs = config.sqs && sqsRecorder ? new SqsIntake({ region: config.sqs.region, endpoint: config.sqs.endpoint, queues: config.sqs.queues, handle: sqsRecorder.handle, logger }) : null;
+  await sqs?.start();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   logger.info({ url, dataDir: config.dataDir, envs: config.envs, defaultEnv: config.defaultEnv, tokenPath }, 'wolfe is ready');
@@ -104,9 +116,12 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     tokenPath,
     studioDir,
     wolfe,
+    sqs: sqs && sqsRecorder ? { status: () => sqs.status(), recent: () => sqsRecorder.recent() } : null,
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        await sqs?.stop();
+        await lifecycle.stop();
         await wolfe.stop();
         await store.close();
       })()),

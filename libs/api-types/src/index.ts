@@ -46,6 +46,13 @@ export interface LogLineDto {
   fields: Record<string, unknown> | null;
 }
 
+/**
+ * The router's verdict (null: accepted, not yet routed). `pending`: waiting for a trigger's
+ * `for:`; `suppressed`: matched but held back (flapping series, stale episode, pending run
+ * dropped). See docs/api.md.
+ */
+export type EventDecisionDto = 'matched' | 'unmatched' | 'deduplicated' | 'pending' | 'suppressed';
+
 export interface EventDto {
   id: string;
   source: string;
@@ -58,8 +65,56 @@ export interface EventDto {
   startsAt: string | null;
   endsAt: string | null;
   receivedAt: string;
-  decision: 'matched' | 'unmatched' | 'deduplicated' | null;
+  decision: EventDecisionDto | null;
   executionIds: string[];
+}
+
+/** Why one runbook did or did not run for an event. */
+export interface CandidateExplanationDto {
+  runbook: string;
+  /** The catalog version (commit SHA) the verdict was made at. */
+  version: string;
+  matched: boolean;
+  /** The trigger that matched, or the closest one. */
+  trigger: number | null;
+  reason: string;
+  /** The execution that already handles this episode. */
+  duplicateOf?: string;
+  executionId?: string;
+  /** The event whose pending run (trigger `for:`) already covers this episode. */
+  duplicateOfEvent?: string;
+  /** While waiting for the trigger's `for:`. */
+  pendingUntil?: string;
+  /** Matched, but held back (flapping, stale episode, pending run dropped). */
+  suppressed?: true;
+  /**
+   * `routing`: recorded when the event was routed (matches and near misses);
+   * `on_demand`: computed for this answer against the current catalog (`version`).
+   */
+  origin: 'routing' | 'on_demand';
+}
+
+export interface EventDetailDto extends EventDto {
+  explanation: CandidateExplanationDto[];
+  decidedAt: string | null;
+  sourceUrl: string | null;
+  /** The catalog version the on_demand reasons were computed at (null: no catalog loaded). */
+  explainedAt: string | null;
+  delivery: { id: string; contentType: string | null; body: string } | null;
+}
+
+export interface DeliveryDto {
+  id: string;
+  source: string;
+  env: EnvironmentDto;
+  receivedAt: string;
+  contentType: string | null;
+  /** The raw body, exactly as received. */
+  body: string;
+  outcome: 'accepted' | 'rejected';
+  /** Why it was rejected (names the field); null when accepted. */
+  error: string | null;
+  eventIds: string[];
 }
 
 export interface ExecutionDetailDto extends ExecutionSummaryDto {
@@ -106,4 +161,228 @@ export interface RunbookCatalogDto {
   items: RunbookSummaryDto[];
   /** Runbooks that failed to load at this version; the others keep working. */
   problems: (RunbookProblemDto & { runbook: string })[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runbook lifecycle: projects, runbooks in git per environment, edits, promotions, rollbacks.
+// `version` of a runbook = the last commit that changed its folder on that branch.
+
+export interface ProjectDto {
+  name: string;
+  /** Branches, in promotion order. */
+  environments: EnvironmentDto[];
+  /** Head commit per environment branch. */
+  heads: Partial<Record<EnvironmentDto, string>>;
+  /** Whether dev → prod may skip test. */
+  allowSkipTest: boolean;
+  /** The bound git remote (URL only, never credentials), or null. */
+  remote: string | null;
+}
+
+export interface ProjectListDto {
+  items: ProjectDto[];
+}
+
+export interface RunbookTriggerDto {
+  match: string;
+  status: 'firing' | 'resolved' | 'any';
+  source: string | null;
+}
+
+export type GateNameDto = 'manifest' | 'compile' | 'typecheck' | 'tests' | 'replay';
+
+export interface GateResultDto {
+  name: GateNameDto;
+  status: 'passed' | 'failed' | 'skipped';
+  message: string;
+  problems: RunbookProblemDto[];
+  /** e.g. `3/3` for tests and replayed events. */
+  count: string | null;
+  durationMs: number;
+}
+
+/** The last validation of a runbook that arrived on a branch outside Wolfe's API (GitOps). */
+export interface RunbookValidationDto {
+  /** The branch head that was checked. */
+  commit: string;
+  ok: boolean;
+  gates: GateResultDto[];
+  checkedAt: string;
+}
+
+export interface LifecycleRunbookSummaryDto {
+  name: string;
+  /** Last commit that changed the runbook's folder on this branch. */
+  version: string;
+  description: string | null;
+  owner: string | null;
+  triggers: RunbookTriggerDto[];
+  /** Why it does not load (manifest, compile, types); empty when it does. */
+  problems: RunbookProblemDto[];
+  /** Set when a commit that did not come through Wolfe's API changed it (GitOps check). */
+  validation: RunbookValidationDto | null;
+}
+
+export interface LifecycleRunbookListDto {
+  project: string;
+  env: EnvironmentDto;
+  /** Branch head. */
+  commit: string;
+  items: LifecycleRunbookSummaryDto[];
+}
+
+export interface LifecycleRunbookDto {
+  project: string;
+  name: string;
+  /** The environment asked for (null when read at a version). */
+  env: EnvironmentDto | null;
+  /** The commit read (branch head or the given version). */
+  commit: string;
+  version: string;
+  /** runbook.yaml as text. */
+  manifest: string;
+  /** Folder-relative path → content: every file but runbook.yaml and tests/. */
+  code: Record<string, string>;
+  /** Folder-relative path → content: the files under tests/. */
+  tests: Record<string, string>;
+  problems: RunbookProblemDto[];
+}
+
+export interface AuditDto {
+  action: 'create' | 'edit' | 'delete' | 'promote' | 'rollback';
+  runbook: string | null;
+  /** `dev@<sha>` (promotion) or `<sha>` (rollback). */
+  from: string | null;
+  to: string | null;
+  /** The runbook's version on the branch before. */
+  replaces: string | null;
+  base: string | null;
+  actor: string | null;
+  onBehalfOf: string | null;
+  reason: string | null;
+  gates: string | null;
+  override: string | null;
+}
+
+export interface RunbookCommitDto {
+  version: string;
+  author: { name: string; email: string };
+  date: string;
+  subject: string;
+  message: string;
+  trailers: { key: string; value: string }[];
+  /** Parsed Wolfe-* trailers; null for a commit made outside Wolfe. */
+  audit: AuditDto | null;
+}
+
+export interface RunbookHistoryDto {
+  project: string;
+  name: string;
+  env: EnvironmentDto;
+  items: RunbookCommitDto[];
+}
+
+export interface RunbookDiffDto {
+  project: string;
+  name: string;
+  from: { ref: string; commit: string };
+  to: { ref: string; commit: string };
+  files: { path: string; status: 'added' | 'modified' | 'deleted' | 'type-changed'; additions: number | null; deletions: number | null }[];
+  /** Unified diff of the runbook's folder. */
+  diff: string;
+}
+
+export interface SaveRunbookRequestDto {
+  manifest: string;
+  /** index.ts as text, or every code file (folder-relative path → content; files not listed are deleted). */
+  code: string | Record<string, string>;
+  /** Every file under tests/ (`tests/…` → content); omitted = unchanged. */
+  tests?: Record<string, string>;
+  message: string;
+  /** The runbook version the change is based on; if the runbook changed since → 409. */
+  baseVersion?: string;
+}
+
+export interface DeleteRunbookRequestDto {
+  message?: string;
+  baseVersion?: string;
+}
+
+export interface LifecycleCommitResultDto {
+  project: string;
+  name: string;
+  env: EnvironmentDto;
+  /** false: the branch already had exactly these files; nothing was committed. */
+  changed: boolean;
+  /** The new branch head (the commit made), or the unchanged head. */
+  commit: string;
+  /** The runbook's version on the branch now (null after a deletion). */
+  version: string | null;
+  /** Whether this process serves the environment with that commit already (promotions: new executions run it). */
+  live: boolean;
+}
+
+export interface PromotionRequestDto {
+  from: EnvironmentDto;
+  to: EnvironmentDto;
+  reason?: string;
+  /** The source version expected (as read before); if the source changed since → 409. */
+  version?: string;
+  /** Promote although a gate failed; the reason is recorded in the commit. */
+  override?: { reason: string };
+}
+
+export interface PromotionResultDto extends LifecycleCommitResultDto {
+  from: { env: EnvironmentDto; version: string | null };
+  gates: GateResultDto[];
+  overridden: boolean;
+}
+
+export interface RollbackRequestDto {
+  env: EnvironmentDto;
+  version: string;
+  reason: string;
+  override?: { reason: string };
+}
+
+export interface RollbackResultDto extends LifecycleCommitResultDto {
+  restored: string;
+  gates: GateResultDto[];
+}
+
+export interface ManualRunRequestDto {
+  /** An event to run with (recorded in the ledger as source `manual`, decided, never routed to other runbooks). */
+  event?: {
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+    status?: 'firing' | 'resolved';
+    startsAt?: string | null;
+    endsAt?: string | null;
+    source?: string;
+  };
+  /** Or an event already in the ledger. */
+  eventId?: string;
+}
+
+export interface ManualRunResultDto {
+  executionId: string;
+  runbook: string;
+  env: EnvironmentDto;
+  version: string;
+  eventId: string | null;
+}
+
+/** 409 answer of an edit whose baseVersion is stale: what changed since. */
+export interface RunbookConflictDto extends ApiErrorDto {
+  baseVersion: string;
+  currentVersion: string | null;
+  commits: RunbookCommitDto[];
+  files: RunbookDiffDto['files'];
+  diff: string;
+}
+
+/** 422 answer: the problems (file, line) or the gates that failed. */
+export interface RunbookRejectedDto extends ApiErrorDto {
+  problems?: RunbookProblemDto[];
+  gates?: GateResultDto[];
 }

@@ -1,33 +1,69 @@
-import { routeEvent } from '@wolfe/router';
-import type { RunbookCatalog } from './catalog';
+import { type Candidate, RoutingTable } from '@wolfe/router';
+import { describeEpisode, episodeStartMs, type Series } from '@wolfe/series';
+import type { CatalogSnapshot, RunbookCatalog } from './catalog';
 import { newId } from './ids';
-import type { CandidateExplanation, EventDecision, EventRecord, ExecutionRecord } from './ports/records';
+import { decide, pendingReason, type PendingRuns } from './pending';
+import type { CandidateExplanation, EventDecision, EventRecord, ExecutionRecord, PendingRecord } from './ports/records';
 import type { Clock, Logger } from './ports/runtime';
 import type { Store } from './ports/store';
+import type { SeriesTracker } from './series-tracker';
+
+/** Something that wants to see every routed event (heartbeats). */
+export type RoutedEventListener = (event: EventRecord) => void;
 
 /**
  * Routing: every event gets a decision with a reason per candidate runbook, recorded
- * beside the event. Executions are created with a dedup key that the store enforces, so
- * re-sent alerts, retried webhooks and a crash between "created" and "decided" never
- * start a second remediation.
+ * beside the event.
+ *
+ * 1. The event's series (env + fingerprint) is observed (libs/series): a re-send of an
+ *    episode is a `repeat`, a newer startsAt a `new_episode`, an older one `stale`.
+ * 2. The catalog snapshot's RoutingTable (built once per commit) finds the matching
+ *    triggers through an index of label values — no scan of every trigger — and the near
+ *    misses; both are stored as the explanation. The reason for every other runbook is
+ *    computed on demand (`explainEvent`).
+ * 3. Each match is held back when the event is stale or its series flaps (`suppressed`),
+ *    waits when its trigger has `for:` that has not elapsed yet (`pending`: a durable
+ *    PendingRecord), or creates an execution whose dedup key the store enforces, so
+ *    re-sent alerts, retried webhooks and a crash between "created" and "decided" never
+ *    start a second remediation (`deduplicated`).
  */
 export class RoutingService {
+  private readonly tables = new WeakMap<CatalogSnapshot, RoutingTable>();
+  private readonly listeners: RoutedEventListener[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly catalog: RunbookCatalog,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly onQueued: () => void,
+    private readonly series: SeriesTracker,
+    private readonly pending: PendingRuns,
   ) {}
+
+  /** Calls `listener` with every event after its decision is recorded. */
+  onRouted(listener: RoutedEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The routing table of a catalog snapshot, built on first use and kept as long as the snapshot. */
+  table(snap: CatalogSnapshot): RoutingTable {
+    let t = this.tables.get(snap);
+    if (!t) {
+      t = new RoutingTable(snap.runbooks.map((r) => ({ name: r.name, version: r.version, triggers: r.manifest.triggers })));
+      this.tables.set(snap, t);
+    }
+    return t;
+  }
 
   async route(event: EventRecord): Promise<EventDecision> {
     const snap = this.catalog.snapshot(event.env);
     if (!snap) throw new Error(`environment ${event.env} has no runbook catalog loaded`);
-    const candidates = routeEvent(event, snap.runbooks.map((r) => ({ name: r.name, version: r.version, triggers: r.manifest.triggers })));
+    const { observation: obs } = await this.series.observe(event);
+    const candidates = this.table(snap).route(event, obs.episode);
 
     const explanation: CandidateExplanation[] = [];
     const executionIds: string[] = [];
-    let matched = 0;
     let created = 0;
     for (const c of candidates) {
       const base: CandidateExplanation = { runbook: c.runbook, version: c.version, matched: c.matched, trigger: c.trigger, reason: c.reason };
@@ -35,49 +71,125 @@ export class RoutingService {
         explanation.push(base);
         continue;
       }
-      matched += 1;
-      const now = this.clock.now();
-      const execution: ExecutionRecord = {
-        id: newId(now.getTime()),
-        runbook: c.runbook,
-        env: event.env,
-        version: c.version,
-        status: 'queued',
-        eventId: event.id,
-        trigger: c.trigger,
-        dedupKey: c.dedupKey,
-        createdAt: now.toISOString(),
-        startedAt: null,
-        finishedAt: null,
-        result: null,
-        error: null,
-      };
-      const res = await this.store.executions.createIfAbsent(execution);
-      if (res.created) {
-        created += 1;
-        executionIds.push(execution.id);
-        explanation.push({ ...base, executionId: execution.id });
-      } else if (res.existing.eventId === event.id) {
-        // Routing of this very event resumed after a crash: the execution is ours.
-        created += 1;
-        executionIds.push(res.existing.id);
-        explanation.push({ ...base, executionId: res.existing.id });
-      } else {
-        explanation.push({
-          ...base,
-          reason: `${c.reason}; deduplicated: execution ${res.existing.id} (event ${res.existing.eventId ?? 'none'}) already handles this episode`,
-          duplicateOf: res.existing.id,
-        });
+      if (obs.change === 'stale') {
+        explanation.push({ ...base, reason: `${c.reason}; not run: ${obs.reason}`, suppressed: true });
+        continue;
       }
+      if (obs.next.flapping) {
+        explanation.push({ ...base, reason: `${c.reason}; ${this.series.describeFlapping(obs.next)}`, suppressed: true });
+        continue;
+      }
+      if (c.forMs !== null && event.status === 'firing') {
+        const waiting = await this.waitFor(event, c, base, obs.next);
+        if (waiting) {
+          explanation.push(waiting);
+          continue;
+        }
+      }
+      const res = await this.execute(event, c, base);
+      explanation.push(res.explanation);
+      if (res.executionId) executionIds.push(res.executionId);
+      if (res.created) created += 1;
     }
-    const decision: EventDecision = matched === 0 ? 'unmatched' : created === 0 ? 'deduplicated' : 'matched';
+    const decision = decide(explanation);
     await this.store.events.recordDecision(event.id, decision, explanation, executionIds, this.clock.now().toISOString());
     this.logger.info(
-      { eventId: event.id, env: event.env, fingerprint: event.fingerprint, decision, executionIds },
-      `event ${event.id} ${decision}${executionIds.length ? ` → ${executionIds.length} execution(s)` : ''}`,
+      { eventId: event.id, env: event.env, fingerprint: event.fingerprint, decision, series: obs.change, executionIds },
+      `event ${event.id} ${decision} (${obs.change})${executionIds.length ? ` → ${executionIds.length} execution(s)` : ''}`,
     );
     if (created > 0) this.onQueued();
+
+    // A resolve ends the episode, a new episode replaces the old one: their pending runs go.
+    if (obs.change === 'resolved') {
+      await this.pending.dropForSeries(event.env, event.fingerprint, null, `the series resolved at ${event.receivedAt} (event ${event.id}) before its for: elapsed`);
+    } else if (obs.change === 'new_episode') {
+      await this.pending.dropForSeries(event.env, event.fingerprint, obs.episode, `a new episode (${describeEpisode(obs.episode)}, event ${event.id}) replaced it before its for: elapsed`);
+    }
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.logger.error({ eventId: event.id, err: String(err) }, 'a routed-event listener failed');
+      }
+    }
     return decision;
+  }
+
+  /**
+   * A trigger with `for:`: the series must have been firing that long (from the episode's
+   * startsAt, else from when Wolfe first saw it). Returns the pending explanation, or null
+   * when the time has already passed (run now).
+   */
+  private async waitFor(event: EventRecord, c: Candidate, base: CandidateExplanation, series: Series): Promise<CandidateExplanation | null> {
+    const forMs = c.forMs as number;
+    const since = episodeStartMs(series);
+    const now = this.clock.now();
+    const due = since + forMs;
+    const firingSince = new Date(since).toISOString();
+    if (due <= now.getTime()) return null;
+    const pending: PendingRecord = {
+      id: newId(now.getTime()),
+      env: event.env,
+      runbook: c.runbook,
+      version: c.version,
+      trigger: c.trigger as number,
+      eventId: event.id,
+      fingerprint: event.fingerprint,
+      episode: series.episode,
+      dedupKey: c.dedupKey as string,
+      forMs,
+      createdAt: now.toISOString(),
+      dueAt: new Date(due).toISOString(),
+    };
+    const res = await this.store.pending.createIfAbsent(pending);
+    const holder = res.created ? pending : res.existing;
+    if (res.created || holder.eventId === event.id) {
+      return { ...base, reason: `${c.reason}; ${pendingReason(holder.dueAt, forMs, firingSince)}`, pendingUntil: holder.dueAt };
+    }
+    return {
+      ...base,
+      reason: `${c.reason}; deduplicated: event ${holder.eventId} already waits for this episode (${pendingReason(holder.dueAt, forMs, firingSince)})`,
+      duplicateOfEvent: holder.eventId,
+    };
+  }
+
+  private async execute(
+    event: EventRecord,
+    c: Candidate,
+    base: CandidateExplanation,
+  ): Promise<{ explanation: CandidateExplanation; executionId: string | null; created: boolean }> {
+    const now = this.clock.now();
+    const execution: ExecutionRecord = {
+      id: newId(now.getTime()),
+      runbook: c.runbook,
+      env: event.env,
+      version: c.version,
+      status: 'queued',
+      eventId: event.id,
+      trigger: c.trigger,
+      dedupKey: c.dedupKey,
+      createdAt: now.toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      result: null,
+      error: null,
+    };
+    const reason = c.forMs !== null && event.status === 'firing' ? `${c.reason}; for: already elapsed` : c.reason;
+    const res = await this.store.executions.createIfAbsent(execution);
+    if (res.created) return { explanation: { ...base, reason, executionId: execution.id }, executionId: execution.id, created: true };
+    if (res.existing.eventId === event.id) {
+      // Routing of this very event resumed after a crash: the execution is ours.
+      return { explanation: { ...base, reason, executionId: res.existing.id }, executionId: res.existing.id, created: true };
+    }
+    return {
+      explanation: {
+        ...base,
+        reason: `${reason}; deduplicated: execution ${res.existing.id} (event ${res.existing.eventId ?? 'none'}) already handles this episode`,
+        duplicateOf: res.existing.id,
+      },
+      executionId: null,
+      created: false,
+    };
   }
 
   /** Routes events that were accepted but not decided (e.g. the process stopped in between). */

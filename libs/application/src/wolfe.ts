@@ -1,12 +1,17 @@
+import { DEFAULT_FLAPPING, type FlappingConfig } from '@wolfe/series';
 import type { SourceNormalizer } from '@wolfe/sources';
 import { RunbookCatalog } from './catalog';
 import { ExecutionDispatcher } from './dispatcher';
+import { HeartbeatMonitor, type HeartbeatSpec } from './heartbeats';
 import { IntakeService } from './intake';
+import { InternalEvents } from './internal-events';
+import { PendingRuns } from './pending';
 import type { Environment, EventRecord } from './ports/records';
 import type { Clock, CompileRunbook, Logger, RunbookSource } from './ports/runtime';
 import type { RunbookSandbox } from './ports/sandbox';
 import type { Store } from './ports/store';
 import { RoutingService } from './routing';
+import { SeriesTracker } from './series-tracker';
 
 export interface WolfeDeps {
   readonly store: Store;
@@ -22,6 +27,12 @@ export interface WolfeDeps {
   readonly refreshMs: number;
   /** How often to re-route accepted events that have no decision yet (ms). */
   readonly sweepMs: number;
+  /** Alerts that must keep arriving (WolfeConfig.heartbeats); none by default. */
+  readonly heartbeats?: readonly HeartbeatSpec[];
+  /** When a series counts as flapping (WolfeConfig.flapping); default 6 transitions within 10m. */
+  readonly flapping?: FlappingConfig;
+  /** How often due pending runs (trigger `for:`) and quiet flapping series are re-checked (ms); default 500. */
+  readonly tickMs?: number;
 }
 
 /**
@@ -34,6 +45,10 @@ export class Wolfe {
   readonly dispatcher: ExecutionDispatcher;
   readonly routing: RoutingService;
   readonly intake: IntakeService;
+  readonly series: SeriesTracker;
+  readonly pending: PendingRuns;
+  readonly internal: InternalEvents;
+  readonly heartbeats: HeartbeatMonitor;
   private timers: NodeJS.Timeout[] = [];
   private routingChain: Promise<unknown> = Promise.resolve();
 
@@ -43,7 +58,13 @@ export class Wolfe {
       concurrency: deps.concurrency,
       logFlushMs: 250,
     });
-    this.routing = new RoutingService(deps.store, this.catalog, deps.clock, deps.logger, () => this.dispatcher.kick());
+    const kick = () => this.dispatcher.kick();
+    this.internal = new InternalEvents(deps.store, deps.clock, deps.logger, (events) => this.enqueueRouting(events));
+    this.series = new SeriesTracker(deps.store, this.internal, deps.clock, deps.logger, deps.flapping ?? DEFAULT_FLAPPING);
+    this.pending = new PendingRuns(deps.store, deps.clock, deps.logger, kick);
+    this.routing = new RoutingService(deps.store, this.catalog, deps.clock, deps.logger, kick, this.series, this.pending);
+    this.heartbeats = new HeartbeatMonitor(deps.heartbeats ?? [], deps.envs, deps.store, this.internal, deps.clock, deps.logger);
+    this.routing.onRouted((event) => this.heartbeats.seen(event));
     this.intake = new IntakeService(deps.store, deps.sources, deps.clock, deps.logger, (events) => this.enqueueRouting(events));
   }
 
@@ -54,6 +75,7 @@ export class Wolfe {
   async start(): Promise<void> {
     await this.catalog.refresh();
     await this.dispatcher.recoverInterrupted();
+    await this.heartbeats.start();
     const resumed = await this.routing.resume();
     if (resumed) this.deps.logger.info({ count: resumed }, `routed ${resumed} event(s) accepted before the last stop`);
     this.dispatcher.kick();
@@ -63,14 +85,33 @@ export class Wolfe {
       await this.routing.resume();
       this.dispatcher.kick();
     });
+    // Pending runs whose for: elapsed (also those that waited through a restart), and
+    // flapping series that went quiet.
+    const tickMs = this.deps.tickMs ?? 500;
+    this.every(tickMs, async () => {
+      await this.pending.runDue();
+      await this.series.recheckFlapping();
+    });
+    const shortest = this.heartbeats.shortestIntervalMs;
+    if (shortest !== null) this.every(Math.max(100, Math.min(5000, Math.floor(shortest / 4))), () => this.heartbeats.check());
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.routingChain;
+    await this.settled();
     await this.dispatcher.stop();
     await this.deps.sandbox.dispose();
+  }
+
+  /** Resolves once every event handed to routing so far (and every internal event it raised) is routed. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const chain = this.routingChain;
+      await chain;
+      await this.heartbeats.idle();
+      if (chain === this.routingChain) return;
+    }
   }
 
   /** Routes after the intake has answered; a failure leaves the event undecided for the sweep. */

@@ -2,11 +2,12 @@ import { parseMatchers } from '@wolfe/matchers';
 import type { Trigger, TriggerStatus } from '@wolfe/runbooks';
 import { type RoutableEvent, dedupKey, routeEvent } from './route';
 
-const trigger = (match: string, status: TriggerStatus = 'firing', source: string | null = null): Trigger => ({
+const trigger = (match: string, status: TriggerStatus = 'firing', source: string | null = null, forMs: number | null = null): Trigger => ({
   match,
   matchers: parseMatchers(match),
   status,
   source,
+  forMs,
 });
 
 const event = (over: Partial<RoutableEvent> = {}): RoutableEvent => ({
@@ -60,7 +61,14 @@ describe('routeEvent', () => {
     expect(dedupKey(event({ status: 'resolved' }), 'disk-cleanup')).not.toBe(k);
     expect(dedupKey(event({ env: 'dev' }), 'disk-cleanup')).not.toBe(k);
     expect(dedupKey(event(), 'other')).not.toBe(k);
-    // No startsAt: the event is its own episode.
+    // No startsAt and no episode from the series: the event is its own episode.
     expect(dedupKey(event({ startsAt: null }), 'x')).not.toBe(dedupKey(event({ id: 'e2', startsAt: null }), 'x'));
+    // The series' episode names it: a re-notification without startsAt joins it.
+    expect(dedupKey(event({ startsAt: null }), 'x', 'seen:2026-11-21T10:00:00.000Z')).toBe(dedupKey(event({ id: 'e2', startsAt: null }), 'x', 'seen:2026-11-21T10:00:00.000Z'));
+  });
+
+  it('carries the for: of the trigger that matched', () => {
+    const rb = { name: 'wait', version: 'v', triggers: [trigger('alertname="DiskAlmostFull"', 'firing', null, 120_000)] };
+    expect(routeEvent(event(), [rb])[0]).toMatchObject({ matched: true, forMs: 120_000 });
   });
 });

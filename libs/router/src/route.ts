@@ -28,31 +28,48 @@ export interface Candidate {
   readonly reason: string;
   /** Set when matched: executions with the same key are one remediation. */
   readonly dedupKey: string | null;
+  /** Set when matched by a trigger with `for:`: how long the series must fire first (ms). */
+  readonly forMs: number | null;
 }
 
 /**
  * One firing episode of one label set is one problem: Alertmanager re-sends it every
  * repeat_interval with the same startsAt, and webhooks are retried. The key names the
- * environment, the runbook, the series (fingerprint), the status and the episode
- * (startsAt). Without a startsAt the event itself is the episode.
+ * environment, the runbook, the series (fingerprint), the status and the episode.
+ * `episode` is the series' episode (libs/series: the startsAt, or when Wolfe first saw an
+ * episode without one); without it, the startsAt, and without that the event itself.
  */
-export function dedupKey(event: RoutableEvent, runbook: string): string {
-  return [event.env, runbook, event.fingerprint, event.status, event.startsAt ?? `event:${event.id}`].join('|');
+export function dedupKey(event: RoutableEvent, runbook: string, episode?: string): string {
+  return [event.env, runbook, event.fingerprint, event.status, episode ?? event.startsAt ?? `event:${event.id}`].join('|');
 }
 
-function triggerVerdict(event: RoutableEvent, trigger: Trigger): string | null {
+/**
+ * Why `trigger` does not start for `event` (null: it does). With `labelsMatched` the
+ * matchers are known to hold (an index verified them) and only source and status are checked.
+ */
+export function triggerVerdict(event: RoutableEvent, trigger: Trigger, labelsMatched = false): string | null {
   if (trigger.source !== null && trigger.source !== event.source) {
     return `source is ${event.source}; the trigger wants ${trigger.source}`;
   }
   if (trigger.status !== 'any' && trigger.status !== event.status) {
     return `status is ${event.status}; the trigger wants ${trigger.status}`;
   }
+  if (labelsMatched) return null;
   const miss = firstMismatch(trigger.matchers, event.labels);
   return miss === null ? null : explainMismatch(miss, event.labels);
 }
 
-/** Decides, for every runbook of the event's environment, whether it runs and why. */
-export function routeEvent(event: RoutableEvent, runbooks: readonly RoutableRunbook[]): Candidate[] {
+/** `trigger 0 matched: {alertname="A"} (status firing)` */
+export function matchedReason(index: number, trigger: Trigger): string {
+  return `trigger ${index} matched: ${trigger.match}${trigger.status === 'any' ? '' : ` (status ${trigger.status})`}`;
+}
+
+/**
+ * Decides, for every runbook of the event's environment, whether it runs and why, by
+ * checking every trigger. Routing uses the indexed `RoutingTable`; this full scan answers
+ * "why not" on demand (GET /api/v1/events/:id) and is the reference the table is tested against.
+ */
+export function routeEvent(event: RoutableEvent, runbooks: readonly RoutableRunbook[], episode?: string): Candidate[] {
   return runbooks.map((rb) => {
     const reasons: string[] = [];
     for (let i = 0; i < rb.triggers.length; i++) {
@@ -64,8 +81,9 @@ export function routeEvent(event: RoutableEvent, runbooks: readonly RoutableRunb
           version: rb.version,
           matched: true,
           trigger: i,
-          reason: `trigger ${i} matched: ${trigger.match}${trigger.status === 'any' ? '' : ` (status ${trigger.status})`}`,
-          dedupKey: dedupKey(event, rb.name),
+          reason: matchedReason(i, trigger),
+          dedupKey: dedupKey(event, rb.name, episode),
+          forMs: trigger.forMs,
         };
       }
       reasons.push(rb.triggers.length === 1 ? why : `trigger ${i}: ${why}`);
@@ -77,6 +95,7 @@ export function routeEvent(event: RoutableEvent, runbooks: readonly RoutableRunb
       trigger: null,
       reason: reasons.length === 0 ? 'the runbook has no triggers' : reasons.join('; '),
       dedupKey: null,
+      forMs: null,
     };
   });
 }

@@ -4,6 +4,9 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MIN_TIMEOUT_MS = 100;
 export const MAX_TIMEOUT_MS = 15 * 60_000;
 
+/** Longest `for:` of a trigger (a day, written 1440m): longer waits belong in the alert rule. */
+export const MAX_FOR_MS = 24 * 60 * 60_000;
+
 export const DEFAULT_MEMORY_MIB = 64;
 export const MIN_MEMORY_MIB = 8;
 export const MAX_MEMORY_MIB = 512;

@@ -9,6 +9,11 @@ export interface Trigger {
   readonly status: TriggerStatus;
   /** Only events from this source (`alertmanager`, …); null = any source. */
   readonly source: string | null;
+  /**
+   * `for:` — the runbook runs only once the series has been firing this long (from the
+   * event's startsAt, else from when Wolfe first saw the episode); null = at once.
+   */
+  readonly forMs: number | null;
 }
 
 /** runbook.yaml, validated. */

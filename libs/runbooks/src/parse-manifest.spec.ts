@@ -55,6 +55,7 @@ describe('parseManifest: valid manifests', () => {
             ],
             status: 'firing',
             source: 'alertmanager',
+            forMs: null,
           },
         ],
         timeoutMs: 30_000,
@@ -71,7 +72,24 @@ describe('parseManifest: valid manifests', () => {
     });
     const t = parseManifest(yaml(...HEADER, 'triggers:', `  - match: '{alertname="A"}'`), FILE);
     if (!t.ok) throw new Error(JSON.stringify(t.problems));
-    expect(t.manifest.triggers[0]).toMatchObject({ status: 'firing', source: null });
+    expect(t.manifest.triggers[0]).toMatchObject({ status: 'firing', source: null, forMs: null });
+  });
+
+  it('reads a trigger for: with the duration rules of timeout (0 = at once)', () => {
+    for (const [text, ms] of [
+      ['2m', 120_000],
+      ['2s', 2000],
+      ['1.5s', 1500],
+      ['500ms', 500],
+      ['1440m', 24 * 60 * 60_000],
+      ['0s', null],
+    ] as const) {
+      const r = parseManifest(yaml(...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, `    for: ${text}`), FILE);
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      expect([text, r.manifest.triggers[0]?.forMs]).toEqual([text, ms]);
+    }
+    const any = parseManifest(yaml(...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    status: any', '    for: 1m'), FILE);
+    expect(any.ok && any.manifest.triggers[0]?.forMs).toBe(60_000);
   });
 
   it('accepts every status, the limits, block scalars, CRLF line endings and aliases', () => {
@@ -159,6 +177,13 @@ describe('parseManifest: one problem, exact field, line and fix', () => {
     ['source empty', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, "    source: ''"], 'triggers[0].source', 6, 'source is empty; write e.g. source: alertmanager, or remove the line'],
     ['source null', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    source:'], 'triggers[0].source', 6, 'source is empty'],
     ['source is a list', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    source: [a, b]'], 'triggers[0].source', 6, 'source: a list must be the name of an event source'],
+    ['for without unit', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    for: 30'], 'triggers[0].for', 6, 'for: 30 has no unit; write 30s (seconds), 30ms or 30m'],
+    ['for in hours', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    for: 1h'], 'triggers[0].for', 6, "for: '1h' is not a duration; write e.g. 30s, 2m or 500ms"],
+    ['compound for', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    for: 1m30s'], 'triggers[0].for', 6, "for: '1m30s' is not a duration"],
+    ['for above the maximum', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    for: 1441m'], 'triggers[0].for', 6, 'for: 1441m is longer than the maximum 1440m; write at most for: 1440m'],
+    ['for empty', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    for:'], 'triggers[0].for', 6, 'for is empty; write e.g. for: 2m, or remove the line'],
+    ['for on a resolved trigger', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    status: resolved', '    for: 2m'], 'triggers[0].for', 7, 'for: only applies while an alert is firing'],
+    ['typo fro', [...HEADER, 'triggers:', `  - match: '{alertname="A"}'`, '    fro: 2m'], 'triggers[0].fro', 6, 'unknown field fro in triggers[0]; did you mean for? the fields are match, status, source, for'],
     ['third trigger broken', [...HEADER, 'triggers:', `  - match: '{a="1"}'`, `  - match: '{b="2"}'`, '    status: any', `  - match: '{c="3"}'`, '    status: sometimes'], 'triggers[2].status', 9, "status: 'sometimes'"],
     // --- the document as a whole
     ['root is a list', ['- name: disk-cleanup'], null, 1, 'runbook.yaml is a list; it must be a mapping of fields'],

@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from './duration';
 import {
   DEFAULT_MEMORY_MIB,
   DEFAULT_TIMEOUT_MS,
+  MAX_FOR_MS,
   MAX_MEMORY_MIB,
   MAX_TIMEOUT_MS,
   MIN_MEMORY_MIB,
@@ -16,7 +17,7 @@ import type { Manifest, RunbookProblem, Trigger, TriggerStatus } from './manifes
 export type ParseManifestResult = { ok: true; manifest: Manifest } | { ok: false; problems: RunbookProblem[] };
 
 export const MANIFEST_FIELDS = ['name', 'description', 'owner', 'triggers', 'timeout', 'memory'] as const;
-export const TRIGGER_FIELDS = ['match', 'status', 'source'] as const;
+export const TRIGGER_FIELDS = ['match', 'status', 'source', 'for'] as const;
 export const TRIGGER_STATUSES: readonly TriggerStatus[] = ['firing', 'resolved', 'any'];
 
 const MATCH_EXAMPLE = `'{alertname="DiskAlmostFull"}'`;
@@ -226,6 +227,32 @@ const triggerSchema = z
         .trim()
         .min(1, { error: 'source is empty; write e.g. source: alertmanager, or remove the line to accept events from any source' })
         .optional(),
+      for: z
+        .string({
+          error: (iss) =>
+            typeof iss.input === 'number'
+              ? `for: ${iss.input} has no unit; write ${iss.input}s (seconds), ${iss.input}ms or ${iss.input}m`
+              : iss.input === null
+                ? 'for is empty; write e.g. for: 2m, or remove the line to run as soon as the alert fires'
+                : `for: ${show(iss.input)} is not a duration; write e.g. 30s, 2m or 500ms`,
+        })
+        .transform((value, ctx) => {
+          const ms = parseDuration(value);
+          if (ms === null) {
+            ctx.addIssue({ code: 'custom', input: value, message: `for: ${show(value)} is not a duration; write e.g. 30s, 2m or 500ms` });
+            return z.NEVER;
+          }
+          if (ms > MAX_FOR_MS) {
+            ctx.addIssue({
+              code: 'custom',
+              input: value,
+              message: `for: ${value} is longer than the maximum ${formatDuration(MAX_FOR_MS)}; write at most for: ${formatDuration(MAX_FOR_MS)} (longer waits belong in the alert rule)`,
+            });
+            return z.NEVER;
+          }
+          return ms;
+        })
+        .optional(),
     },
     {
       error: (iss) =>
@@ -236,7 +263,25 @@ const triggerSchema = z
           : undefined,
     },
   )
-  .transform((t): Trigger => ({ match: t.match.match, matchers: t.match.matchers, status: t.status, source: t.source ?? null }));
+  .superRefine((t, ctx) => {
+    if (t.for !== undefined && t.status === 'resolved') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['for'],
+        input: t.for,
+        message: `for: only applies while an alert is firing; remove it, or use status: firing (or any) for a trigger that waits`,
+      });
+    }
+  })
+  .transform(
+    (t): Trigger => ({
+      match: t.match.match,
+      matchers: t.match.matchers,
+      status: t.status,
+      source: t.source ?? null,
+      forMs: t.for === undefined || t.for === 0 ? null : t.for,
+    }),
+  );
 
 /** The matchers of a trigger's `match`, or the problem message. */
 function matchersOf(match: string): Matcher[] | string {

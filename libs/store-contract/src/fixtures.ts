@@ -1,4 +1,5 @@
-import type { DeliveryRecord, EventRecord, ExecutionRecord, LogRecord } from '@wolfe/application';
+import type { DeliveryRecord, EventRecord, ExecutionRecord, LogRecord, PendingRecord } from '@wolfe/application';
+import type { Series } from '@wolfe/series';
 import { testId } from './test-ids';
 
 /** A canonical Timestamp (ISO-8601 UTC with milliseconds) `offsetMs` after a fixed instant. */
@@ -84,6 +85,43 @@ export function makeLog(executionId: string, seq: number, overrides: Partial<Log
     level: 'info',
     message: `step ${seq}`,
     fields: null,
+    ...overrides,
+  };
+}
+
+export function makeSeries(overrides: Partial<Series> = {}): Series {
+  return {
+    env: 'prod',
+    fingerprint: 'f1a2b3c4d5e6f708',
+    labels: { alertname: 'HighLatency', severity: 'critical', 'ünï.code': '🚨' },
+    state: 'firing',
+    episode: ts(-60_000),
+    episodeStartsAt: ts(-60_000),
+    episodeSeenAt: ts(),
+    lastEventId: testId(),
+    lastSeenAt: ts(),
+    transitions: [{ at: ts(), to: 'firing', episode: ts(-60_000), eventId: testId() }],
+    flapping: false,
+    flappingSince: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function makePending(overrides: Partial<PendingRecord> = {}): PendingRecord {
+  return {
+    id: testId(),
+    env: 'prod',
+    runbook: 'restart-pod',
+    version: '3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',
+    trigger: 0,
+    eventId: testId(),
+    fingerprint: 'f1a2b3c4d5e6f708',
+    episode: ts(-60_000),
+    dedupKey: `prod|restart-pod|f1a2b3c4d5e6f708|firing|${ts(-60_000)}`,
+    forMs: 120_000,
+    createdAt: ts(),
+    dueAt: ts(60_000),
     ...overrides,
   };
 }

@@ -1,5 +1,8 @@
+import type { Series } from '@wolfe/series';
 import type {
   CandidateExplanation,
+  DeliveryQuery,
+  DeliveryRecord,
   EventDecision,
   EventQuery,
   EventRecord,
@@ -10,8 +13,8 @@ import type {
   Page,
   Store,
 } from '@wolfe/application';
-import { makeDelivery, makeEvent, makeExecution, makeLog, ts } from './fixtures';
-import { testId } from './test-ids';
+import { makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeSeries, ts } from './fixtures';
+import { testId, testIdAt } from './test-ids';
 
 /** One fresh, empty store for one test, plus what the suite needs around it. */
 export interface StoreUnderTest {
@@ -219,6 +222,48 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         },
         T,
       );
+
+      it(
+        'lists deliveries newest first with outcome/source/env filters across pages',
+        async () => {
+          const all: DeliveryRecord[] = [];
+          for (let d = 0; d < 12; d++) {
+            const env = (['dev', 'test', 'prod'] as const)[d % 3] ?? 'prod';
+            const source = d % 2 ? 'grafana' : 'alertmanager';
+            const { delivery, events } = makeDelivery(d % 4 === 0 ? 0 : 1, { env, source, body: `body ${d} ünï` });
+            await store.deliveries.record(delivery, events);
+            all.push(delivery);
+          }
+          const filters: Omit<DeliveryQuery, 'limit' | 'cursor'>[] = [
+            {},
+            { outcome: 'rejected' },
+            { outcome: 'accepted', source: 'grafana' },
+            { source: 'alertmanager', env: 'dev' },
+            { env: 'prod', outcome: 'rejected' },
+          ];
+          for (const filter of filters) {
+            const want = all
+              .filter(
+                (d) =>
+                  (filter.outcome === undefined || d.outcome === filter.outcome) &&
+                  (filter.source === undefined || d.source === filter.source) &&
+                  (filter.env === undefined || d.env === filter.env),
+              )
+              .map((d) => d.id)
+              .sort(newestFirst);
+            expect(want.length).toBeGreaterThan(0);
+            for (const limit of [1, 2, want.length, want.length + 1]) {
+              const { items } = await collectPages(limit, (cursor) => store.deliveries.list({ ...filter, cursor, limit }));
+              expect({ filter, limit, ids: ids(items) }).toEqual({ filter, limit, ids: want });
+            }
+          }
+          const rejected = await store.deliveries.list({ outcome: 'rejected', limit: 1 });
+          expect(rejected.items[0]).toStrictEqual(all.filter((d) => d.outcome === 'rejected').sort((a, b) => newestFirst(a.id, b.id))[0]);
+          expect(await store.deliveries.list({ source: 'nobody', limit: 5 })).toStrictEqual({ items: [], next: null });
+          await expect(store.deliveries.list({ limit: 0 })).rejects.toThrow();
+        },
+        T,
+      );
     });
 
     describe('events', () => {
@@ -349,6 +394,60 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           expect(got).toStrictEqual({ ...event, decision: 'matched', decidedAt: ts(42), explanation, executionIds: [executionId] });
           expect(ids((await store.events.list({ decision: 'matched', limit: 10 })).items)).toEqual([event.id]);
           expect(await store.events.listUndecided(10)).toEqual([]);
+        },
+        T,
+      );
+
+      it(
+        'filters by since (a lower bound on the time-ordered id), alone and with other filters and cursors',
+        async () => {
+          const base = Date.parse(ts());
+          const all: EventRecord[] = [];
+          for (let d = 0; d < 10; d++) {
+            const deliveryId = testIdAt(base + d * 1000);
+            const events = [0, 1].map(() => makeEvent(deliveryId, { id: testIdAt(base + d * 1000), receivedAt: ts(d * 1000) }));
+            await store.deliveries.record({ ...makeDelivery(0).delivery, id: deliveryId, outcome: 'accepted', error: null, eventIds: events.map((e) => e.id) }, events);
+            all.push(...events);
+          }
+          for (const [i, e] of all.entries()) if (i % 3 === 0) await store.events.recordDecision(e.id, 'suppressed', [], [], ts(50_000));
+          const want = (sinceMs: number, decision?: 'suppressed'): string[] =>
+            all
+              .filter((e, i) => Date.parse(e.receivedAt) >= base + sinceMs && (decision === undefined || i % 3 === 0))
+              .map((e) => e.id)
+              .sort(newestFirst);
+          for (const [since, sinceMs] of [
+            [ts(5000), 5000],
+            [ts(5001), 6000],
+            [ts(-1), 0],
+            [ts(60_000), 60_000],
+          ] as const) {
+            for (const limit of [1, 3, 50]) {
+              const { items } = await collectPages(limit, (cursor) => store.events.list({ since, cursor, limit }));
+              expect({ since, limit, ids: ids(items) }).toEqual({ since, limit, ids: want(sinceMs) });
+              const filtered = await collectPages(limit, (cursor) => store.events.list({ since, decision: 'suppressed', cursor, limit }));
+              expect({ since, limit, ids: ids(filtered.items) }).toEqual({ since, limit, ids: want(sinceMs, 'suppressed') });
+            }
+          }
+          await expect(store.events.list({ since: 'yesterday', limit: 5 })).rejects.toThrow();
+        },
+        T,
+      );
+
+      it(
+        'records the decisions pending and suppressed',
+        async () => {
+          const { delivery, events } = makeDelivery(2);
+          await store.deliveries.record(delivery, events);
+          const [a, b] = events;
+          if (!a || !b) throw new Error('fixture');
+          const explanation: CandidateExplanation[] = [
+            { runbook: 'wait', version: 'v', matched: true, trigger: 0, reason: 'pending until later (for: 2m)', pendingUntil: ts(120_000) },
+          ];
+          await store.events.recordDecision(a.id, 'pending', explanation, [], ts(1));
+          await store.events.recordDecision(b.id, 'suppressed', [{ runbook: 'x', version: 'v', matched: true, trigger: 0, reason: 'flapping', suppressed: true }], [], ts(1));
+          expect(await store.events.get(a.id)).toStrictEqual({ ...a, decision: 'pending', decidedAt: ts(1), explanation });
+          expect(ids((await store.events.list({ decision: 'pending', limit: 10 })).items)).toEqual([a.id]);
+          expect(ids((await store.events.list({ decision: 'suppressed', limit: 10 })).items)).toEqual([b.id]);
         },
         T,
       );
@@ -666,6 +765,140 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       );
     });
 
+    describe('series', () => {
+      it(
+        'creates a series only when absent, and reads it back exactly',
+        async () => {
+          expect(await store.series.get('prod', 'f1a2b3c4d5e6f708')).toBeNull();
+          const s = makeSeries();
+          expect(await store.series.put(s, null)).toBe(true);
+          expect(await store.series.get('prod', s.fingerprint)).toStrictEqual(s);
+          // A second "first write" loses: the series exists.
+          expect(await store.series.put({ ...s, state: 'resolved', version: 1 }, null)).toBe(false);
+          expect(await store.series.get('prod', s.fingerprint)).toStrictEqual(s);
+          // Same fingerprint, other environment: another series.
+          expect(await store.series.get('dev', s.fingerprint)).toBeNull();
+          const nothing = makeSeries({ env: 'dev', episodeStartsAt: null, episode: `seen:${ts()}`, transitions: [], labels: {} });
+          expect(await store.series.put(nothing, null)).toBe(true);
+          expect(await store.series.get('dev', s.fingerprint)).toStrictEqual(nothing);
+        },
+        T,
+      );
+
+      it(
+        'updates compare-and-set on version: a stale expected version writes nothing',
+        async () => {
+          const s = makeSeries();
+          await store.series.put(s, null);
+          const v2: Series = {
+            ...s,
+            state: 'resolved',
+            transitions: [...s.transitions, { at: ts(5), to: 'resolved', episode: s.episode, eventId: testId() }],
+            flapping: true,
+            flappingSince: ts(5),
+            version: 2,
+          };
+          expect(await store.series.put(v2, 1)).toBe(true);
+          expect(await store.series.get('prod', s.fingerprint)).toStrictEqual(v2);
+          expect(await store.series.put({ ...v2, state: 'firing', version: 3 }, 1)).toBe(false);
+          expect(await store.series.put({ ...v2, state: 'firing', version: 3 }, 5)).toBe(false);
+          expect(await store.series.get('prod', s.fingerprint)).toStrictEqual(v2);
+          expect(await store.series.put(makeSeries({ fingerprint: 'unknown', version: 2 }), 1)).toBe(false);
+          expect(await store.series.get('prod', 'unknown')).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'loses no update when 10 writers of one series race (each retries on conflict)',
+        async () => {
+          const s = makeSeries({ transitions: [] });
+          await store.series.put(s, null);
+          let conflicts = 0;
+          const writer = async (n: number): Promise<void> => {
+            for (let attempt = 0; attempt < 100; attempt++) {
+              const cur = await store.series.get('prod', s.fingerprint);
+              if (!cur) throw new Error('series vanished');
+              const next: Series = { ...cur, transitions: [...cur.transitions, { at: ts(n), to: 'firing', episode: `e${n}`, eventId: testId() }], version: cur.version + 1 };
+              if (await store.series.put(next, cur.version)) return;
+              conflicts += 1;
+            }
+            throw new Error('writer gave up');
+          };
+          await Promise.all(Array.from({ length: 10 }, (_, n) => writer(n)));
+          const final = await store.series.get('prod', s.fingerprint);
+          expect(final?.version).toBe(11);
+          expect(final?.transitions.map((t) => t.episode).sort()).toEqual(Array.from({ length: 10 }, (_, n) => `e${n}`).sort());
+          expect(conflicts).toBeGreaterThanOrEqual(0);
+        },
+        T,
+      );
+
+      it(
+        'lists only flapping series',
+        async () => {
+          const calm = makeSeries({ fingerprint: 'aaaa' });
+          const wild = makeSeries({ fingerprint: 'bbbb', flapping: true, flappingSince: ts(1) });
+          const wild2 = makeSeries({ fingerprint: 'cccc', env: 'dev', flapping: true, flappingSince: ts(2) });
+          for (const x of [calm, wild, wild2]) await store.series.put(x, null);
+          const found = await store.series.listFlapping(10);
+          expect(found.map((x) => `${x.env}/${x.fingerprint}`).sort()).toEqual(['dev/cccc', 'prod/bbbb']);
+          expect(await store.series.listFlapping(1)).toHaveLength(1);
+          await store.series.put({ ...wild, flapping: false, flappingSince: null, version: 2 }, 1);
+          expect((await store.series.listFlapping(10)).map((x) => x.fingerprint)).toEqual(['cccc']);
+        },
+        T,
+      );
+    });
+
+    describe('pending runs', () => {
+      it(
+        'creates one pending run per dedup key and reads it back exactly',
+        async () => {
+          const p = makePending();
+          expect(await store.pending.createIfAbsent(p)).toStrictEqual({ created: true, pending: p });
+          expect(await store.pending.get(p.id)).toStrictEqual(p);
+          const again = makePending({ eventId: testId(), dueAt: ts(99) });
+          expect(await store.pending.createIfAbsent(again)).toStrictEqual({ created: false, existing: p });
+          expect(await store.pending.get(again.id)).toBeNull();
+          expect(await store.pending.get(testId())).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'creates exactly one when 20 callers race on one dedup key',
+        async () => {
+          const candidates = Array.from({ length: 20 }, () => makePending({ dedupKey: 'race' }));
+          const results = await Promise.all(candidates.map((c) => store.pending.createIfAbsent(c)));
+          expect(results.filter((r) => r.created)).toHaveLength(1);
+        },
+        T,
+      );
+
+      it(
+        'lists due runs earliest first up to now (inclusive), and a series\' runs; deletes once',
+        async () => {
+          const late = makePending({ dedupKey: 'k1', dueAt: ts(3000) });
+          const early = makePending({ dedupKey: 'k2', dueAt: ts(1000) });
+          const other = makePending({ dedupKey: 'k3', dueAt: ts(2000), fingerprint: 'other', env: 'dev' });
+          for (const p of [late, early, other]) await store.pending.createIfAbsent(p);
+          expect(ids(await store.pending.listDue(ts(0), 10))).toEqual([]);
+          expect(ids(await store.pending.listDue(ts(2000), 10))).toEqual([early.id, other.id]);
+          expect(ids(await store.pending.listDue(ts(5000), 10))).toEqual([early.id, other.id, late.id]);
+          expect(ids(await store.pending.listDue(ts(5000), 1))).toEqual([early.id]);
+          expect(ids(await store.pending.listBySeries('prod', late.fingerprint))).toEqual([late.id, early.id]);
+          expect(ids(await store.pending.listBySeries('prod', 'other'))).toEqual([]);
+          expect(await store.pending.delete(early.id)).toBe(true);
+          expect(await store.pending.delete(early.id)).toBe(false);
+          expect(ids(await store.pending.listDue(ts(5000), 10))).toEqual([other.id, late.id]);
+          // The key is free again once its run is gone.
+          expect((await store.pending.createIfAbsent(makePending({ dedupKey: 'k2' }))).created).toBe(true);
+        },
+        T,
+      );
+    });
+
     describe('lifecycle', () => {
       it(
         'keeps every record across close and reopen',
@@ -679,6 +912,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           await store.executions.createIfAbsent(execution);
           const logs = [makeLog(execution.id, 0), makeLog(execution.id, 1, { fields: { a: 1 } })];
           await store.logs.append(logs);
+          const series = makeSeries({ flapping: true, flappingSince: ts(3) });
+          await store.series.put(series, null);
+          const pending = makePending();
+          await store.pending.createIfAbsent(pending);
           await store.close();
           await store.close(); // idempotent
 
@@ -688,6 +925,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           expect(ids(await reopened.events.listUndecided(10))).toEqual(ids(events.slice(1)));
           expect(await reopened.executions.get(execution.id)).toStrictEqual(execution);
           expect(await reopened.logs.list(execution.id)).toStrictEqual(logs);
+          expect(await reopened.series.get(series.env as 'prod', series.fingerprint)).toStrictEqual(series);
+          expect(await reopened.pending.listDue(pending.dueAt, 10)).toStrictEqual([pending]);
           // The dedup guarantee survives the reopen too.
           expect(await reopened.executions.createIfAbsent(makeExecution({ dedupKey: 'survives' }))).toStrictEqual({
             created: false,

@@ -1,3 +1,4 @@
+import type { Series } from '@wolfe/series';
 import type {
   CandidateExplanation,
   DeliveryRecord,
@@ -9,6 +10,7 @@ import type {
   ExecutionStatus,
   LogLevel,
   LogRecord,
+  PendingRecord,
   Timestamp,
 } from '@wolfe/application';
 
@@ -79,6 +81,40 @@ export interface ExecutionDoc {
   /** JSON text; null when the result is null. */
   result: string | null;
   error: ExecutionError | null;
+}
+
+/** `_id` is `<env>:<fingerprint>` (fingerprints are hex, environments have no colon). */
+export interface SeriesDoc {
+  _id: string;
+  env: string;
+  fingerprint: string;
+  labels: LabelPair[];
+  state: Series['state'];
+  episode: string;
+  episodeStartsAt: Date | null;
+  episodeSeenAt: Date;
+  lastEventId: string;
+  lastSeenAt: Date;
+  transitions: { at: Date; to: Series['state']; episode: string; eventId: string }[];
+  flapping: boolean;
+  flappingSince: Date | null;
+  version: number;
+}
+
+export interface PendingDoc {
+  _id: string;
+  env: Environment;
+  runbook: string;
+  version: string;
+  trigger: number;
+  eventId: string;
+  fingerprint: string;
+  episode: string;
+  /** Unique: one pending run per would-be execution. */
+  dedupKey: string;
+  forMs: number;
+  createdAt: Date;
+  dueAt: Date;
 }
 
 /** Log lines keep the driver's ObjectId `_id`; (executionId, seq) is the unique key. */
@@ -253,6 +289,92 @@ export function fromLogDoc(l: LogDoc): LogRecord {
     message: l.message,
     fields: fromJson<Record<string, unknown>>(l.fields),
   };
+}
+
+export const seriesId = (env: string, fingerprint: string): string => `${env}:${fingerprint}`;
+
+export function toSeriesDoc(s: Series): SeriesDoc {
+  return {
+    _id: seriesId(s.env, s.fingerprint),
+    env: s.env,
+    fingerprint: s.fingerprint,
+    labels: toPairs(s.labels),
+    state: s.state,
+    episode: s.episode,
+    episodeStartsAt: toDateOrNull(s.episodeStartsAt),
+    episodeSeenAt: toDate(s.episodeSeenAt),
+    lastEventId: s.lastEventId,
+    lastSeenAt: toDate(s.lastSeenAt),
+    transitions: s.transitions.map((t) => ({ at: toDate(t.at), to: t.to, episode: t.episode, eventId: t.eventId })),
+    flapping: s.flapping,
+    flappingSince: toDateOrNull(s.flappingSince),
+    version: s.version,
+  };
+}
+
+export function fromSeriesDoc(d: SeriesDoc): Series {
+  return {
+    env: d.env,
+    fingerprint: d.fingerprint,
+    labels: fromPairs(d.labels),
+    state: d.state,
+    episode: d.episode,
+    episodeStartsAt: fromDateOrNull(d.episodeStartsAt),
+    episodeSeenAt: fromDate(d.episodeSeenAt),
+    lastEventId: d.lastEventId,
+    lastSeenAt: fromDate(d.lastSeenAt),
+    transitions: d.transitions.map((t) => ({ at: fromDate(t.at), to: t.to, episode: t.episode, eventId: t.eventId })),
+    flapping: d.flapping,
+    flappingSince: fromDateOrNull(d.flappingSince),
+    version: d.version,
+  };
+}
+
+export function toPendingDoc(p: PendingRecord): PendingDoc {
+  return {
+    _id: p.id,
+    env: p.env,
+    runbook: p.runbook,
+    version: p.version,
+    trigger: p.trigger,
+    eventId: p.eventId,
+    fingerprint: p.fingerprint,
+    episode: p.episode,
+    dedupKey: p.dedupKey,
+    forMs: p.forMs,
+    createdAt: toDate(p.createdAt),
+    dueAt: toDate(p.dueAt),
+  };
+}
+
+export function fromPendingDoc(d: PendingDoc): PendingRecord {
+  return {
+    id: d._id,
+    env: d.env,
+    runbook: d.runbook,
+    version: d.version,
+    trigger: d.trigger,
+    eventId: d.eventId,
+    fingerprint: d.fingerprint,
+    episode: d.episode,
+    dedupKey: d.dedupKey,
+    forMs: d.forMs,
+    createdAt: fromDate(d.createdAt),
+    dueAt: fromDate(d.dueAt),
+  };
+}
+
+/**
+ * The smallest UUIDv7 made at or after `since` (the first 48 bits of an id are its Unix
+ * milliseconds), so "received since" is a range on `_id`.
+ */
+export function idLowerBound(since: Timestamp): string {
+  const ms = Date.parse(since);
+  if (Number.isNaN(ms)) throw new RangeError(`since must be an ISO-8601 time, got ${JSON.stringify(since)}`);
+  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1))
+    .toString(16)
+    .padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
 /** The database named in a connection string's path, if any (`mongodb://h:27017/wolfe?…`). */

@@ -7,9 +7,12 @@ import {
   type Filter,
   type IndexDescription,
 } from 'mongodb';
+import type { Series } from '@wolfe/series';
 import type {
   CandidateExplanation,
   CreateExecutionResult,
+  CreatePendingResult,
+  DeliveryQuery,
   DeliveryRecord,
   DeliveryRepository,
   EventDecision,
@@ -24,6 +27,9 @@ import type {
   LogRecord,
   LogRepository,
   Page,
+  PendingRecord,
+  PendingRepository,
+  SeriesRepository,
   Store,
   Timestamp,
 } from '@wolfe/application';
@@ -33,6 +39,10 @@ import {
   fromEventDoc,
   fromExecutionDoc,
   fromLogDoc,
+  fromPendingDoc,
+  fromSeriesDoc,
+  idLowerBound,
+  seriesId,
   toDate,
   toDeliveryDoc,
   toEventDoc,
@@ -40,10 +50,14 @@ import {
   toExplanation,
   toJson,
   toLogDoc,
+  toPendingDoc,
+  toSeriesDoc,
   type DeliveryDoc,
   type EventDoc,
   type ExecutionDoc,
   type LogDoc,
+  type PendingDoc,
+  type SeriesDoc,
 } from './documents';
 
 export interface MongoStoreOptions {
@@ -57,7 +71,15 @@ const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;
 const DEDUP_INDEX = 'dedupKey_unique';
 
-const INDEXES: { readonly [C in 'events' | 'executions' | 'logs']: IndexDescription[] } = {
+const COLLECTIONS = ['deliveries', 'events', 'executions', 'logs', 'series', 'pending'] as const;
+
+const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[] } = {
+  // The deliveries ledger (rejected payloads are browsable), filter + _id like events.
+  deliveries: [
+    { key: { outcome: 1, _id: 1 }, name: 'outcome_id' },
+    { key: { source: 1, _id: 1 }, name: 'source_id' },
+    { key: { env: 1, _id: 1 }, name: 'env_id' },
+  ],
   // Every history filter ends in _id, so "filter + _id < cursor, sort _id desc" walks one
   // index range. (decision, _id) also answers listUndecided: {decision: null} is an
   // equality on null, which a regular index holds.
@@ -75,6 +97,13 @@ const INDEXES: { readonly [C in 'events' | 'executions' | 'logs']: IndexDescript
     { key: { env: 1, _id: 1 }, name: 'env_id' },
   ],
   logs: [{ key: { executionId: 1, seq: 1 }, name: 'executionId_seq_unique', unique: true }],
+  // _id is env:fingerprint; only the few flapping series are indexed for the timer.
+  series: [{ key: { flapping: 1 }, name: 'flapping', partialFilterExpression: { flapping: true } }],
+  pending: [
+    { key: { dedupKey: 1 }, name: DEDUP_INDEX, unique: true },
+    { key: { dueAt: 1, _id: 1 }, name: 'dueAt_id' },
+    { key: { env: 1, fingerprint: 1, _id: 1 }, name: 'env_fingerprint_id' },
+  ],
 };
 
 function assertLimit(limit: number): void {
@@ -103,12 +132,16 @@ class MongoStore implements Store {
   readonly events: EventRepository;
   readonly executions: ExecutionRepository;
   readonly logs: LogRepository;
+  readonly series: SeriesRepository;
+  readonly pending: PendingRepository;
 
   private readonly c: {
     readonly deliveries: Collection<DeliveryDoc>;
     readonly events: Collection<EventDoc>;
     readonly executions: Collection<ExecutionDoc>;
     readonly logs: Collection<LogDoc>;
+    readonly series: Collection<SeriesDoc>;
+    readonly pending: Collection<PendingDoc>;
   };
   private closing: Promise<void> | null = null;
 
@@ -123,6 +156,8 @@ class MongoStore implements Store {
       events: db.collection<EventDoc>('events'),
       executions: db.collection<ExecutionDoc>('executions'),
       logs: db.collection<LogDoc>('logs'),
+      series: db.collection<SeriesDoc>('series'),
+      pending: db.collection<PendingDoc>('pending'),
     };
     const g = this.guard.bind(this);
     this.deliveries = {
@@ -132,6 +167,7 @@ class MongoStore implements Store {
           const doc = await this.c.deliveries.findOne({ _id: id });
           return doc ? fromDeliveryDoc(doc) : null;
         }),
+      list: (query) => g(() => this.listDeliveries(query)),
     };
     this.events = {
       get: (id) =>
@@ -179,6 +215,40 @@ class MongoStore implements Store {
           return docs.map(fromLogDoc);
         }),
     };
+    this.series = {
+      get: (env, fingerprint) =>
+        g(async () => {
+          const doc = await this.c.series.findOne({ _id: seriesId(env, fingerprint) });
+          return doc ? fromSeriesDoc(doc) : null;
+        }),
+      put: (next, expectedVersion) => g(() => this.putSeries(next, expectedVersion)),
+      listFlapping: (limit) =>
+        g(async () => {
+          assertLimit(limit);
+          return (await this.c.series.find({ flapping: true }).limit(limit).toArray()).map(fromSeriesDoc);
+        }),
+    };
+    this.pending = {
+      createIfAbsent: (pending) => g(() => this.createPending(pending)),
+      get: (id) =>
+        g(async () => {
+          const doc = await this.c.pending.findOne({ _id: id });
+          return doc ? fromPendingDoc(doc) : null;
+        }),
+      listDue: (now, limit) =>
+        g(async () => {
+          assertLimit(limit);
+          const docs = await this.c.pending
+            .find({ dueAt: { $lte: toDate(now) } })
+            .sort({ dueAt: 1, _id: 1 })
+            .limit(limit)
+            .toArray();
+          return docs.map(fromPendingDoc);
+        }),
+      listBySeries: (env, fingerprint) =>
+        g(async () => (await this.c.pending.find({ env, fingerprint }).sort({ _id: 1 }).toArray()).map(fromPendingDoc)),
+      delete: (id) => g(async () => (await this.c.pending.deleteOne({ _id: id })).deletedCount === 1),
+    };
   }
 
   /**
@@ -193,7 +263,7 @@ class MongoStore implements Store {
   /** Creates the collections (transactions on MongoDB < 4.4 cannot) and the indexes. */
   static async prepare(db: Db): Promise<void> {
     const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-    for (const name of ['deliveries', 'events', 'executions', 'logs']) {
+    for (const name of COLLECTIONS) {
       if (existing.has(name)) continue;
       try {
         await db.createCollection(name);
@@ -264,6 +334,21 @@ class MongoStore implements Store {
     }
   }
 
+  private async listDeliveries(q: DeliveryQuery): Promise<Page<DeliveryRecord>> {
+    assertLimit(q.limit);
+    const filter: Filter<DeliveryDoc> = {};
+    if (q.outcome !== undefined) filter.outcome = q.outcome;
+    if (q.source !== undefined) filter.source = q.source;
+    if (q.env !== undefined) filter.env = q.env;
+    if (q.cursor !== undefined && q.cursor !== null) filter._id = { $lt: q.cursor };
+    const docs = await this.c.deliveries
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(q.limit + 1)
+      .toArray();
+    return page(docs.map(fromDeliveryDoc), q.limit);
+  }
+
   // --- events -------------------------------------------------------------------------
 
   private async listEvents(q: EventQuery): Promise<Page<EventRecord>> {
@@ -273,7 +358,10 @@ class MongoStore implements Store {
     if (q.source !== undefined) filter.source = q.source;
     if (q.decision === 'none') filter.decision = null;
     else if (q.decision !== undefined) filter.decision = q.decision;
-    if (q.cursor !== undefined && q.cursor !== null) filter._id = { $lt: q.cursor };
+    const idRange: { $gte?: string; $lt?: string } = {};
+    if (q.since !== undefined) idRange.$gte = idLowerBound(q.since);
+    if (q.cursor !== undefined && q.cursor !== null) idRange.$lt = q.cursor;
+    if (idRange.$gte !== undefined || idRange.$lt !== undefined) filter._id = idRange;
     const docs = await this.c.events
       .find(filter)
       .sort({ _id: -1 })
@@ -294,6 +382,40 @@ class MongoStore implements Store {
       { $set: { decision, decidedAt: toDate(decidedAt), explanation: toExplanation(explanation), executionIds: [...executionIds] } },
     );
     if (result.matchedCount !== 1) throw new Error(`cannot record a decision: event ${id} not found`);
+  }
+
+  // --- series and pending runs ---------------------------------------------------------
+
+  private async putSeries(next: Series, expectedVersion: number | null): Promise<boolean> {
+    const doc = toSeriesDoc(next);
+    if (expectedVersion === null) {
+      try {
+        await this.c.series.insertOne(doc);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false; // another writer created it first
+        throw err;
+      }
+    }
+    // Compare-and-set: matches only while the stored version is the one the caller read.
+    const { _id, ...fields } = doc;
+    const result = await this.c.series.updateOne({ _id, version: expectedVersion }, { $set: fields });
+    return result.matchedCount === 1;
+  }
+
+  private async createPending(pending: PendingRecord): Promise<CreatePendingResult> {
+    const doc = toPendingDoc(pending);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.c.pending.insertOne(doc);
+        return { created: true, pending };
+      } catch (err) {
+        if (!isDuplicateKey(err) || !isDedupConflict(err)) throw err;
+        const existing = await this.c.pending.findOne({ dedupKey: pending.dedupKey });
+        if (existing) return { created: false, existing: fromPendingDoc(existing) };
+        if (attempt >= 3) throw err; // the holder was deleted in between: try again
+      }
+    }
   }
 
   // --- executions ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { EventQuery, ExecutionQuery } from '@wolfe/application';
+import type { DeliveryQuery, EventQuery, ExecutionQuery, Timestamp } from '@wolfe/application';
 import type { Params } from './rows';
 
 /**
@@ -27,9 +27,45 @@ function page(table: string, where: string[], params: Params, cursor: string | n
   return { sql: `SELECT * FROM ${table}${clause} ORDER BY id DESC LIMIT :fetch`, params };
 }
 
+/**
+ * The smallest UUIDv7 made at or after `since`: the first 48 bits of an id are its Unix
+ * milliseconds, big-endian, so in the canonical lowercase text form "id >= bound" is
+ * "made at or after since".
+ */
+export function idLowerBound(since: Timestamp): string {
+  const ms = Date.parse(since);
+  if (Number.isNaN(ms)) throw new RangeError(`since must be an ISO-8601 time, got ${JSON.stringify(since)}`);
+  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1))
+    .toString(16)
+    .padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
+export function deliveryListQuery(q: DeliveryQuery): Query {
+  const where: string[] = [];
+  const params: Params = {};
+  if (q.outcome !== undefined) {
+    where.push('outcome = :outcome');
+    params['outcome'] = q.outcome;
+  }
+  if (q.source !== undefined) {
+    where.push('source = :source');
+    params['source'] = q.source;
+  }
+  if (q.env !== undefined) {
+    where.push('env = :env');
+    params['env'] = q.env;
+  }
+  return page('deliveries', where, params, q.cursor, q.limit);
+}
+
 export function eventListQuery(q: EventQuery): Query {
   const where: string[] = [];
   const params: Params = {};
+  if (q.since !== undefined) {
+    where.push('id >= :since');
+    params['since'] = idLowerBound(q.since);
+  }
   if (q.env !== undefined) {
     where.push('env = :env');
     params['env'] = q.env;
@@ -97,4 +133,28 @@ export const SQL = {
     VALUES (:execution_id, :seq, :ts, :level, :message, :fields)`,
   /** LIMIT -1 is "no limit" in SQLite: without a limit the caller gets every line. */
   listLogs: 'SELECT * FROM logs WHERE execution_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+  getSeries: 'SELECT * FROM series WHERE env = ? AND fingerprint = ?',
+  /** Compare-and-set, first write: nothing is written when the series exists. */
+  insertSeries: `INSERT INTO series (env, fingerprint, labels, state, episode, episode_starts_at, episode_seen_at, last_event_id,
+      last_seen_at, transitions, flapping, flapping_since, version)
+    VALUES (:env, :fingerprint, :labels, :state, :episode, :episode_starts_at, :episode_seen_at, :last_event_id,
+      :last_seen_at, :transitions, :flapping, :flapping_since, :version)
+    ON CONFLICT (env, fingerprint) DO NOTHING`,
+  /** Compare-and-set: only when the stored version is the one the caller read. */
+  updateSeries: `UPDATE series SET labels = :labels, state = :state, episode = :episode, episode_starts_at = :episode_starts_at,
+      episode_seen_at = :episode_seen_at, last_event_id = :last_event_id, last_seen_at = :last_seen_at,
+      transitions = :transitions, flapping = :flapping, flapping_since = :flapping_since, version = :version
+    WHERE env = :env AND fingerprint = :fingerprint AND version = :expected`,
+  listFlapping: 'SELECT * FROM series WHERE flapping = 1 LIMIT ?',
+  insertPending: `INSERT INTO pending (id, env, runbook, version, trigger_index, event_id, fingerprint, episode, dedup_key, for_ms,
+      created_at, due_at)
+    VALUES (:id, :env, :runbook, :version, :trigger_index, :event_id, :fingerprint, :episode, :dedup_key, :for_ms,
+      :created_at, :due_at)
+    ON CONFLICT (dedup_key) DO NOTHING
+    RETURNING id`,
+  getPending: 'SELECT * FROM pending WHERE id = ?',
+  getPendingByDedupKey: 'SELECT * FROM pending WHERE dedup_key = ?',
+  listDuePending: 'SELECT * FROM pending WHERE due_at <= ? ORDER BY due_at ASC, id ASC LIMIT ?',
+  listPendingBySeries: 'SELECT * FROM pending WHERE env = ? AND fingerprint = ? ORDER BY id ASC',
+  deletePending: 'DELETE FROM pending WHERE id = ?',
 } as const;

@@ -1,4 +1,5 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
+import type { Series, SeriesTransition } from '@wolfe/series';
 import type {
   CandidateExplanation,
   DeliveryRecord,
@@ -10,6 +11,7 @@ import type {
   ExecutionStatus,
   LogLevel,
   LogRecord,
+  PendingRecord,
 } from '@wolfe/application';
 
 /**
@@ -28,7 +30,7 @@ type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
 const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-const DECISIONS = ['matched', 'unmatched', 'deduplicated'] as const;
+const DECISIONS = ['matched', 'unmatched', 'deduplicated', 'pending', 'suppressed'] as const;
 const ALERT_STATUSES = ['firing', 'resolved'] as const;
 const OUTCOMES = ['accepted', 'rejected'] as const;
 const _complete: [
@@ -217,5 +219,75 @@ export function toLog(row: Row): LogRecord {
     level: oneOf(row, 'level', LOG_LEVELS),
     message: text(row, 'message'),
     fields: jsonOrNull<Record<string, unknown>>(row, 'fields'),
+  };
+}
+
+export function seriesParams(s: Series): Params {
+  return {
+    env: s.env,
+    fingerprint: s.fingerprint,
+    labels: JSON.stringify(s.labels),
+    state: s.state,
+    episode: s.episode,
+    episode_starts_at: s.episodeStartsAt,
+    episode_seen_at: s.episodeSeenAt,
+    last_event_id: s.lastEventId,
+    last_seen_at: s.lastSeenAt,
+    transitions: JSON.stringify(s.transitions),
+    flapping: s.flapping ? 1 : 0,
+    flapping_since: s.flappingSince,
+    version: s.version,
+  };
+}
+
+export function toSeries(row: Row): Series {
+  return {
+    env: text(row, 'env'),
+    fingerprint: text(row, 'fingerprint'),
+    labels: json<Labels>(row, 'labels'),
+    state: oneOf(row, 'state', ALERT_STATUSES),
+    episode: text(row, 'episode'),
+    episodeStartsAt: textOrNull(row, 'episode_starts_at'),
+    episodeSeenAt: text(row, 'episode_seen_at'),
+    lastEventId: text(row, 'last_event_id'),
+    lastSeenAt: text(row, 'last_seen_at'),
+    transitions: json<SeriesTransition[]>(row, 'transitions'),
+    flapping: int(row, 'flapping') === 1,
+    flappingSince: textOrNull(row, 'flapping_since'),
+    version: int(row, 'version'),
+  };
+}
+
+export function pendingParams(p: PendingRecord): Params {
+  return {
+    id: p.id,
+    env: p.env,
+    runbook: p.runbook,
+    version: p.version,
+    trigger_index: p.trigger,
+    event_id: p.eventId,
+    fingerprint: p.fingerprint,
+    episode: p.episode,
+    dedup_key: p.dedupKey,
+    for_ms: p.forMs,
+    created_at: p.createdAt,
+    due_at: p.dueAt,
+  };
+}
+
+export function toPending(row: Row): PendingRecord {
+  return {
+    id: text(row, 'id'),
+    env: oneOf(row, 'env', ENVIRONMENTS),
+    runbook: text(row, 'runbook'),
+    version: text(row, 'version'),
+    trigger: int(row, 'trigger_index'),
+    eventId: text(row, 'event_id'),
+    fingerprint: text(row, 'fingerprint'),
+    episode: text(row, 'episode'),
+    dedupKey: text(row, 'dedup_key'),
+    forMs: int(row, 'for_ms'),
+    createdAt: text(row, 'created_at'),
+    dueAt: text(row, 'due_at'),
   };
 }

@@ -86,6 +86,54 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (execution_id, seq)
   );
   `,
+  // 2: series, pending runs (trigger for:), the deliveries ledger
+  `
+  -- The deliveries ledger (rejected payloads are browsable): filter + id, like events.
+  CREATE INDEX deliveries_by_outcome ON deliveries (outcome, id);
+  CREATE INDEX deliveries_by_source  ON deliveries (source, id);
+  CREATE INDEX deliveries_by_env     ON deliveries (env, id);
+
+  -- One row per label set and environment (libs/series). Updated compare-and-set on
+  -- version; transitions is a bounded JSON array.
+  CREATE TABLE series (
+    env                TEXT NOT NULL,
+    fingerprint        TEXT NOT NULL,
+    labels             TEXT NOT NULL,      -- JSON object
+    state              TEXT NOT NULL,      -- firing | resolved
+    episode            TEXT NOT NULL,
+    episode_starts_at  TEXT,
+    episode_seen_at    TEXT NOT NULL,
+    last_event_id      TEXT NOT NULL,
+    last_seen_at       TEXT NOT NULL,
+    transitions        TEXT NOT NULL,      -- JSON array of SeriesTransition, oldest first
+    flapping           INTEGER NOT NULL,   -- 0 | 1
+    flapping_since     TEXT,
+    version            INTEGER NOT NULL,
+    PRIMARY KEY (env, fingerprint)
+  ) WITHOUT ROWID;
+  -- Only the (few) flapping series: a timer re-checks them.
+  CREATE INDEX series_flapping ON series (flapping) WHERE flapping = 1;
+
+  -- Runs waiting for their trigger's for: (durable across restarts).
+  CREATE TABLE pending (
+    id             TEXT PRIMARY KEY NOT NULL,
+    env            TEXT NOT NULL,
+    runbook        TEXT NOT NULL,
+    version        TEXT NOT NULL,
+    trigger_index  INTEGER NOT NULL,
+    event_id       TEXT NOT NULL,
+    fingerprint    TEXT NOT NULL,
+    episode        TEXT NOT NULL,
+    dedup_key      TEXT NOT NULL,
+    for_ms         INTEGER NOT NULL,
+    created_at     TEXT NOT NULL,
+    due_at         TEXT NOT NULL
+  );
+  -- One pending run per would-be execution, enforced here like executions_dedup_key.
+  CREATE UNIQUE INDEX pending_dedup_key ON pending (dedup_key);
+  CREATE INDEX pending_by_due    ON pending (due_at, id);
+  CREATE INDEX pending_by_series ON pending (env, fingerprint, id);
+  `,
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store } from '@wolfe/application';
-import { describeStoreContract, makeDelivery, makeExecution, makeLog, testId, ts } from '@wolfe/store-contract';
-import { eventListQuery, executionListQuery, SQL } from './queries';
+import { describeStoreContract, makeDelivery, makeExecution, makeLog, testId, testIdAt, ts } from '@wolfe/store-contract';
+import { deliveryListQuery, eventListQuery, executionListQuery, idLowerBound, SQL } from './queries';
 import { migrate, MIGRATIONS } from './schema';
 import { openSqliteStore, type SqliteStore } from './sqlite-store';
 
@@ -171,12 +171,17 @@ describe('sqlite store specifics', () => {
     for (const env of [undefined, 'prod'] as const)
       for (const source of [undefined, 'grafana'])
         for (const decision of [undefined, 'matched', 'none'] as const)
-          for (const cursor of [undefined, testId()]) shapes.push(eventListQuery({ env, source, decision, cursor, limit: 50 }).sql);
+          for (const cursor of [undefined, testId()])
+            for (const since of [undefined, ts()]) shapes.push(eventListQuery({ env, source, decision, cursor, since, limit: 50 }).sql);
+    for (const outcome of [undefined, 'rejected'] as const)
+      for (const source of [undefined, 'grafana'])
+        for (const cursor of [undefined, testId()]) shapes.push(deliveryListQuery({ outcome, source, cursor, limit: 50 }).sql);
     for (const runbook of [undefined, 'restart-pod'])
       for (const status of [undefined, 'failed'] as const)
         for (const env of [undefined, 'dev'] as const)
           for (const cursor of [undefined, testId()]) shapes.push(executionListQuery({ runbook, status, env, cursor, limit: 50 }).sql);
     shapes.push(SQL.listUndecided, SQL.listByStatus, SQL.listLogs, SQL.claimNext, SQL.getExecutionByDedupKey, SQL.getEvent);
+    shapes.push(SQL.getSeries, SQL.listFlapping, SQL.listDuePending, SQL.listPendingBySeries, SQL.getPendingByDedupKey);
     for (const sql of shapes) {
       const steps = plan(sql);
       expect({ sql, steps }).toEqual({ sql, steps: expect.not.arrayContaining([expect.stringMatching(/TEMP B-TREE/)]) });
@@ -188,7 +193,23 @@ describe('sqlite store specifics', () => {
     expect(plan(SQL.listUndecided).join('\n')).toMatch(/events_by_decision \(decision=\?\)/);
     expect(plan(SQL.claimNext).join('\n')).toMatch(/executions_by_status \(status=\?\)/);
     expect(plan(SQL.getExecutionByDedupKey).join('\n')).toMatch(/executions_dedup_key/);
+    expect(plan(SQL.listFlapping).join('\n')).toMatch(/series_flapping/);
+    expect(plan(SQL.listDuePending).join('\n')).toMatch(/pending_by_due/);
+    expect(plan(SQL.listPendingBySeries).join('\n')).toMatch(/pending_by_series/);
+    expect(plan(deliveryListQuery({ outcome: 'rejected', limit: 5 }).sql).join('\n')).toMatch(/deliveries_by_outcome \(outcome=\?\)/);
+    // since is a range on the id (UUIDv7 = time-ordered), combined with the filter index.
+    expect(plan(eventListQuery({ decision: 'matched', since: ts(), limit: 5 }).sql).join('\n')).toMatch(/events_by_decision \(decision=\? AND id>\?\)/);
     db.close();
+  });
+
+  it('turns a since time into the smallest id made at or after it', () => {
+    const at = Date.parse(ts());
+    const bound = idLowerBound(ts());
+    expect(bound).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-0000-0000-000000000000$/);
+    expect(parseInt(bound.replace(/-/g, '').slice(0, 12), 16)).toBe(at);
+    expect(testIdAt(at) >= bound).toBe(true);
+    expect(testIdAt(at - 1) < bound).toBe(true);
+    expect(() => idLowerBound('not a time')).toThrow(RangeError);
   });
 
   it(

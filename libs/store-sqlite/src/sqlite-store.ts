@@ -1,7 +1,10 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Series } from '@wolfe/series';
 import type {
   CandidateExplanation,
   CreateExecutionResult,
+  CreatePendingResult,
+  DeliveryQuery,
   DeliveryRecord,
   DeliveryRepository,
   EventDecision,
@@ -16,20 +19,27 @@ import type {
   LogRecord,
   LogRepository,
   Page,
+  PendingRecord,
+  PendingRepository,
+  SeriesRepository,
   Store,
   Timestamp,
 } from '@wolfe/application';
-import { assertLimit, eventListQuery, executionListQuery, SQL, type Query } from './queries';
+import { assertLimit, deliveryListQuery, eventListQuery, executionListQuery, SQL, type Query } from './queries';
 import {
   deliveryParams,
   eventParams,
   executionParams,
   logParams,
+  pendingParams,
+  seriesParams,
   toDelivery,
   toEvent,
   toExecution,
   toJson,
   toLog,
+  toPending,
+  toSeries,
   type Params,
   type Row,
 } from './rows';
@@ -67,6 +77,8 @@ export class SqliteStore implements Store {
   readonly events: EventRepository;
   readonly executions: ExecutionRepository;
   readonly logs: LogRepository;
+  readonly series: SeriesRepository;
+  readonly pending: PendingRepository;
 
   private readonly statements = new Map<string, StatementSync>();
   private readonly writes: WriteQueue;
@@ -80,6 +92,7 @@ export class SqliteStore implements Store {
     this.deliveries = {
       record: (delivery, events) => this.record(delivery, events),
       get: async (id) => this.one(SQL.getDelivery, [id], toDelivery),
+      list: async (query: DeliveryQuery) => this.page(deliveryListQuery(query), query, toDelivery),
     };
     this.events = {
       get: async (id) => this.one(SQL.getEvent, [id], toEvent),
@@ -108,6 +121,24 @@ export class SqliteStore implements Store {
         if (limit !== undefined) assertLimit(limit);
         return this.all(SQL.listLogs, [executionId, afterSeq ?? -1, limit ?? -1], toLog);
       },
+    };
+    this.series = {
+      get: async (env, fingerprint) => this.one(SQL.getSeries, [env, fingerprint], toSeries),
+      put: (next, expectedVersion) => this.putSeries(next, expectedVersion),
+      listFlapping: async (limit) => {
+        assertLimit(limit);
+        return this.all(SQL.listFlapping, [limit], toSeries);
+      },
+    };
+    this.pending = {
+      createIfAbsent: (pending) => this.createPending(pending),
+      get: async (id) => this.one(SQL.getPending, [id], toPending),
+      listDue: async (now, limit) => {
+        assertLimit(limit);
+        return this.all(SQL.listDuePending, [now, limit], toPending);
+      },
+      listBySeries: async (env, fingerprint) => this.all(SQL.listPendingBySeries, [env, fingerprint], toPending),
+      delete: (id) => this.write(() => Number(this.statement(SQL.deletePending).run(id).changes) === 1),
     };
   }
 
@@ -225,6 +256,25 @@ export class SqliteStore implements Store {
     });
   }
 
+  private async putSeries(next: Series, expectedVersion: number | null): Promise<boolean> {
+    const params = seriesParams(next);
+    if (expectedVersion === null) {
+      return this.write(() => Number(this.statement(SQL.insertSeries).run(params).changes) === 1);
+    }
+    return this.write(() => Number(this.statement(SQL.updateSeries).run({ ...params, expected: expectedVersion }).changes) === 1);
+  }
+
+  private async createPending(pending: PendingRecord): Promise<CreatePendingResult> {
+    const params = pendingParams(pending);
+    return this.write((): CreatePendingResult => {
+      // Insert-or-nothing and the lookup share the transaction, under the write lock.
+      if (this.statement(SQL.insertPending).get(params)) return { created: true, pending };
+      const existing = this.statement(SQL.getPendingByDedupKey).get(pending.dedupKey);
+      if (!existing) throw new Error(`pending run ${pending.id} conflicted on dedupKey but no holder was found`);
+      return { created: false, existing: toPending(existing) };
+    });
+  }
+
   private async claimNext(startedAt: Timestamp): Promise<ExecutionRecord | null> {
     return this.write(() => {
       const row = this.statement(SQL.claimNext).get({ started_at: startedAt });
@@ -282,7 +332,7 @@ export class SqliteStore implements Store {
     return this.rows(sql, bind).map(map);
   }
 
-  private page<T extends { readonly id: string }>(query: Query, q: EventQuery | ExecutionQuery, map: (row: Row) => T): Page<T> {
+  private page<T extends { readonly id: string }>(query: Query, q: EventQuery | ExecutionQuery | DeliveryQuery, map: (row: Row) => T): Page<T> {
     const items = this.all(query.sql, query.params, map);
     if (items.length <= q.limit) return { items, next: null };
     const kept = items.slice(0, q.limit);

@@ -29,8 +29,19 @@ export interface DeliveryRecord {
 /**
  * The router's verdict for one event. `null` on an EventRecord means "accepted, not yet
  * routed": a restart routes such events again, so an accepted alert is never lost.
+ *
+ * - `matched`: at least one execution was created for it;
+ * - `pending`: a matching trigger has `for:` and the series has not fired that long yet;
+ *   a durable PendingRecord runs it when due (the decision then becomes `matched`, or
+ *   `suppressed` when the series resolved first);
+ * - `deduplicated`: every match was already handled (an execution or a pending run of the
+ *   same episode exists);
+ * - `suppressed`: it matched, but automation was held back: the series is flapping, the
+ *   event belongs to an older (stale) episode, or a pending run was dropped;
+ * - `unmatched`: no runbook's trigger matched.
  */
-export type EventDecision = 'matched' | 'unmatched' | 'deduplicated';
+export const EVENT_DECISIONS = ['matched', 'unmatched', 'deduplicated', 'pending', 'suppressed'] as const;
+export type EventDecision = (typeof EVENT_DECISIONS)[number];
 
 /** Why a candidate runbook did or did not run for an event. */
 export interface CandidateExplanation {
@@ -45,6 +56,12 @@ export interface CandidateExplanation {
   readonly duplicateOf?: string;
   /** Set when an execution was started. */
   readonly executionId?: string;
+  /** Set when the match was deduplicated against another event's pending run (that event's id). */
+  readonly duplicateOfEvent?: string;
+  /** Set while the run waits for the trigger's `for:`: when it is due. */
+  readonly pendingUntil?: Timestamp;
+  /** Set when the match was held back (flapping, stale episode, pending run dropped). */
+  readonly suppressed?: true;
 }
 
 export interface EventRecord {
@@ -125,4 +142,25 @@ export interface LogRecord {
   readonly level: LogLevel;
   readonly message: string;
   readonly fields: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * A run that waits for its trigger's `for:`: durable, so it survives a restart, and
+ * re-evaluated when due. One per dedup key (the key of the execution it would create).
+ */
+export interface PendingRecord {
+  readonly id: string;
+  readonly env: Environment;
+  readonly runbook: string;
+  /** The catalog version the decision was made at; the execution runs this version. */
+  readonly version: string;
+  readonly trigger: number;
+  readonly eventId: string;
+  readonly fingerprint: string;
+  /** The series episode it waits in: resolved or replaced before dueAt → dropped. */
+  readonly episode: string;
+  readonly dedupKey: string;
+  readonly forMs: number;
+  readonly createdAt: Timestamp;
+  readonly dueAt: Timestamp;
 }

@@ -29,6 +29,8 @@ export interface SandboxLimits {
   readonly timeoutMs: number;
   /** Isolate heap limit in MiB. */
   readonly memoryMiB: number;
+  /** CPU time the isolate may spend on the execution; default = `timeoutMs` (sleeping and awaiting cost none). */
+  readonly cpuTimeMs?: number;
 }
 
 export interface SandboxLogEntry {
@@ -66,6 +68,8 @@ export interface SandboxRequest {
   readonly compiled: CompiledRunbook;
   readonly event: SandboxEvent | null;
   readonly limits: SandboxLimits;
+  /** `ctx.params`: JSON parameters of this run (manual runs, tests); default `{}`. */
+  readonly params?: Readonly<Record<string, unknown>>;
   /** Called synchronously for every log line, in order. */
   readonly onLog: (entry: SandboxLogEntry) => void;
   /** Called when a step starts and again when it ends (same seq). Optional for callers that do not keep steps. */

@@ -1,3 +1,4 @@
+import type { Series } from '@wolfe/series';
 import type {
   CandidateExplanation,
   DeliveryRecord,
@@ -8,6 +9,7 @@ import type {
   ExecutionRecord,
   ExecutionStatus,
   LogRecord,
+  PendingRecord,
   Timestamp,
 } from './records';
 
@@ -31,6 +33,16 @@ export interface DeliveryRepository {
    */
   record(delivery: DeliveryRecord, events: readonly EventRecord[]): Promise<void>;
   get(id: string): Promise<DeliveryRecord | null>;
+  /** Newest first (the rejected ones are the ledger of what could not be read). */
+  list(query: DeliveryQuery): Promise<Page<DeliveryRecord>>;
+}
+
+export interface DeliveryQuery {
+  readonly outcome?: DeliveryRecord['outcome'];
+  readonly source?: string;
+  readonly env?: Environment;
+  readonly cursor?: string | null;
+  readonly limit: number;
 }
 
 export interface EventQuery {
@@ -38,6 +50,11 @@ export interface EventQuery {
   readonly source?: string;
   /** `'none'` finds events not yet routed. */
   readonly decision?: EventDecision | 'none';
+  /**
+   * Only events received at or after this time. Ids are UUIDv7 (the first 48 bits are the
+   * millisecond they were made in), so this is a lower bound on the id: no extra index.
+   */
+  readonly since?: Timestamp;
   readonly cursor?: string | null;
   readonly limit: number;
 }
@@ -103,10 +120,42 @@ export interface LogRepository {
   list(executionId: string, afterSeq?: number, limit?: number): Promise<readonly LogRecord[]>;
 }
 
+/**
+ * Series (libs/series): one record per (env, fingerprint). Updates are compare-and-set on
+ * `version`, so two events of the same series routed at once never lose a transition: the
+ * loser reads again and retries.
+ */
+export interface SeriesRepository {
+  get(env: Environment, fingerprint: string): Promise<Series | null>;
+  /**
+   * Writes `next` if the stored version is `expectedVersion` (null: only if there is none
+   * yet). Returns false, writing nothing, when another writer got there first. Atomic.
+   */
+  put(next: Series, expectedVersion: number | null): Promise<boolean>;
+  /** Series that are flapping now (a timer re-checks them: quiet series stop flapping). */
+  listFlapping(limit: number): Promise<readonly Series[]>;
+}
+
+export type CreatePendingResult = { readonly created: true; readonly pending: PendingRecord } | { readonly created: false; readonly existing: PendingRecord };
+
+export interface PendingRepository {
+  /** Inserts unless one with the same dedupKey exists (then returns that one). Atomic. */
+  createIfAbsent(pending: PendingRecord): Promise<CreatePendingResult>;
+  get(id: string): Promise<PendingRecord | null>;
+  /** Due at or before `now`, earliest due first. */
+  listDue(now: Timestamp, limit: number): Promise<readonly PendingRecord[]>;
+  /** Every pending run of one series, oldest first (a resolve drops them). */
+  listBySeries(env: Environment, fingerprint: string): Promise<readonly PendingRecord[]>;
+  /** Returns whether it was there. */
+  delete(id: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly deliveries: DeliveryRepository;
   readonly events: EventRepository;
   readonly executions: ExecutionRepository;
   readonly logs: LogRepository;
+  readonly series: SeriesRepository;
+  readonly pending: PendingRepository;
   close(): Promise<void>;
 }
