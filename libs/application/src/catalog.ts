@@ -8,6 +8,11 @@ export interface CatalogSnapshot {
   readonly runbooks: readonly LoadedRunbook[];
   /** Runbooks that failed to load at this version: the others keep working. */
   readonly problems: readonly (RunbookProblem & { readonly runbook: string })[];
+  /**
+   * Runbooks that fail to load at this version but loaded before: the last valid version
+   * keeps running (it is in `runbooks` with its older `version`) until a fix lands.
+   */
+  readonly keptPrevious: readonly { readonly runbook: string; readonly version: string }[];
   readonly loadedAt: Date;
 }
 
@@ -47,33 +52,61 @@ export class RunbookCatalog {
     return this.current.get(env) ?? null;
   }
 
-  /** Loads any environment whose branch head moved. Returns the environments that changed. */
-  async refresh(): Promise<Environment[]> {
+  /**
+   * Loads any environment whose branch head moved. Returns the environments that changed.
+   * Calls are serialized (the poll timer and an in-process promotion may overlap).
+   */
+  refresh(): Promise<Environment[]> {
+    const run = this.refreshing.then(() => this.refreshNow());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private refreshing: Promise<unknown> = Promise.resolve();
+
+  private async refreshNow(): Promise<Environment[]> {
     const changed: Environment[] = [];
     for (const env of this.envs) {
       const head = await this.source.head(env);
-      if (this.current.get(env)?.version === head) continue;
+      const previous = this.current.get(env);
+      if (previous?.version === head) continue;
       const entry = await this.load(head);
+      const runbooks = new Map(entry.runbooks);
+      const keptPrevious: { runbook: string; version: string }[] = [];
+      // GitOps safety: a commit that breaks a runbook does not take it away. The runbook's
+      // last valid version keeps serving until a valid one lands (deleting it is explicit).
+      for (const p of entry.problems) {
+        const before = previous?.runbooks.find((r) => r.name === p.runbook);
+        if (before && !runbooks.has(p.runbook)) {
+          runbooks.set(p.runbook, before);
+          keptPrevious.push({ runbook: p.runbook, version: before.version });
+        }
+      }
       const snap: CatalogSnapshot = {
         env,
         version: head,
-        runbooks: [...entry.runbooks.values()],
+        runbooks: [...runbooks.values()],
         problems: entry.problems,
+        keptPrevious,
         loadedAt: new Date(),
       };
       this.current.set(env, snap);
       changed.push(env);
       this.logger.info(
-        { env, version: head, runbooks: snap.runbooks.map((r) => r.name), problems: snap.problems.length },
+        { env, version: head, runbooks: snap.runbooks.map((r) => r.name), problems: snap.problems.length, keptPrevious },
         `loaded ${snap.runbooks.length} runbook(s) for ${env} at ${head.slice(0, 12)}`,
       );
+      for (const k of keptPrevious) {
+        this.logger.warn({ env, runbook: k.runbook, version: head, running: k.version }, `runbook ${k.runbook} is invalid at ${head.slice(0, 12)} in ${env}; version ${k.version.slice(0, 12)} keeps running`);
+      }
     }
     return changed;
   }
 
   async find(env: Environment, name: string, version: string): Promise<LoadedRunbook | null> {
     const snap = this.current.get(env);
-    if (snap?.version === version) return snap.runbooks.find((r) => r.name === name) ?? null;
+    const current = snap?.runbooks.find((r) => r.name === name && r.version === version);
+    if (current) return current;
     const entry = await this.load(version);
     return entry.runbooks.get(name) ?? null;
   }
