@@ -174,7 +174,8 @@ describe('routing: series and episodes', () => {
     expect(await h.executions('disk-resolved')).toHaveLength(1);
 
     const series = await h.store.series.get('prod', fingerprint(disk));
-    expect(series).toMatchObject({ state: 'resolved', episode: iso(T0 + 100_000), version: 6 });
+    // 6 events, 5 writes: the re-send of the first episode does not rewrite the series.
+    expect(series).toMatchObject({ state: 'resolved', episode: iso(T0 + 100_000), version: 5 });
     expect(series?.transitions.map((t) => t.to)).toEqual(['firing', 'firing', 'resolved']);
   });
 
@@ -220,7 +221,10 @@ describe('routing: series and episodes', () => {
     const decisions = await Promise.all(events.map((e) => h.wolfe.routing.route(e)));
     expect(decisions.filter((d) => d === 'matched')).toHaveLength(1);
     expect(decisions.filter((d) => d === 'deduplicated')).toHaveLength(11);
-    expect((await h.store.series.get('prod', fingerprint(labels)))?.version).toBe(12);
+    // Re-sends of the current state do not rewrite the series (lastSeenAt is kept to the
+    // minute), so only the first observation wrote; the store's compare-and-set under a
+    // writers' race is covered by the store contract suite.
+    expect(await h.store.series.get('prod', fingerprint(labels))).toMatchObject({ version: 1, state: 'firing' });
     expect(await h.executions('other')).toHaveLength(1);
   });
 });

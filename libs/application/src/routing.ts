@@ -56,10 +56,16 @@ export class RoutingService {
     return t;
   }
 
-  async route(event: EventRecord): Promise<EventDecision> {
+  /**
+   * `onObserved` is called once the event's series observation is saved: from then on the
+   * next event of the same series may be observed while this one finishes (its remaining
+   * writes are atomic per execution and per event), which pipelines bursts of one series.
+   */
+  async route(event: EventRecord, onObserved?: () => void): Promise<EventDecision> {
     const snap = this.catalog.snapshot(event.env);
     if (!snap) throw new Error(`environment ${event.env} has no runbook catalog loaded`);
     const { observation: obs } = await this.series.observe(event);
+    onObserved?.();
     const candidates = this.table(snap).route(event, obs.episode);
 
     const explanation: CandidateExplanation[] = [];

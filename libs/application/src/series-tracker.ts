@@ -21,6 +21,9 @@ export interface SeriesObservation {
  * and raises `WolfeSeriesFlapping` when a series starts or stops flapping. A timer
  * (`recheckFlapping`) ends the flapping of series that went quiet.
  */
+/** lastSeenAt is kept to this precision: re-sends within it do not rewrite the series. */
+const LAST_SEEN_GRANULARITY_MS = 60_000;
+
 export class SeriesTracker {
   constructor(
     private readonly store: Store,
@@ -33,7 +36,18 @@ export class SeriesTracker {
   async observe(event: EventRecord): Promise<SeriesObservation> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const previous = await this.store.series.get(event.env, event.fingerprint);
-      const observation = observe(previous, event, this.clock.now(), this.flapping);
+      const now = this.clock.now();
+      const observation = observe(previous, event, now, this.flapping);
+      // A re-send of the current state changes nothing but lastSeenAt (informational): skip
+      // the write (a commit per duplicate) unless lastSeenAt is more than a minute behind.
+      if (
+        previous !== null &&
+        (observation.change === 'repeat' || observation.change === 'resolved_repeat') &&
+        observation.flapping === null &&
+        now.getTime() - Date.parse(previous.lastSeenAt) < LAST_SEEN_GRANULARITY_MS
+      ) {
+        return { previous, observation: { ...observation, next: previous } };
+      }
       if (await this.store.series.put(observation.next, previous?.version ?? null)) {
         if (observation.flapping !== null) await this.announce(previous, observation.next, observation.flapping);
         return { previous, observation };

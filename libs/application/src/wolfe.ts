@@ -126,21 +126,26 @@ export class Wolfe {
   private enqueueRouting(events: readonly EventRecord[]): void {
     for (const e of events) {
       const key = `${e.env}|${e.fingerprint}`;
-      const lane = (this.lanes.get(key) ?? Promise.resolve()).then(() => this.routeOne(e));
-      this.lanes.set(key, lane);
-      this.inflight.add(lane);
-      void lane.finally(() => {
-        this.inflight.delete(lane);
-        if (this.lanes.get(key) === lane) this.lanes.delete(key);
+      let release: () => void = () => undefined;
+      // The lane is held until the event's series observation is saved, not until it is
+      // fully routed: a burst of one series is observed in order and finished in parallel.
+      const observed = new Promise<void>((r) => (release = r));
+      const previous = this.lanes.get(key) ?? Promise.resolve();
+      this.lanes.set(key, observed);
+      const work = previous.then(() => this.routeOne(e, release)).finally(release);
+      this.inflight.add(work);
+      void work.finally(() => {
+        this.inflight.delete(work);
+        if (this.lanes.get(key) === observed) this.lanes.delete(key);
       });
     }
   }
 
-  private async routeOne(e: EventRecord): Promise<void> {
+  private async routeOne(e: EventRecord, onObserved: () => void): Promise<void> {
     if (this.routingActive >= Wolfe.ROUTING_CONCURRENCY) await new Promise<void>((r) => this.routingWaiters.push(r));
     this.routingActive += 1;
     try {
-      await this.routing.route(e);
+      await this.routing.route(e, onObserved);
     } catch (err) {
       this.deps.logger.error({ eventId: e.id, err: String(err) }, 'routing failed; the event stays undecided and will be retried');
     } finally {
