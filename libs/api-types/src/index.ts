@@ -46,6 +46,35 @@ export interface LogLineDto {
   fields: Record<string, unknown> | null;
 }
 
+export type StepStatusDto = 'running' | 'succeeded' | 'failed';
+
+/** One `ctx.step(name, fn)`: the execution's notebook of what was checked and done. */
+export interface StepDto {
+  /** 0, 1, 2, … in the order the steps started. */
+  seq: number;
+  name: string;
+  status: StepStatusDto;
+  startedAt: string;
+  finishedAt: string | null;
+  /** finishedAt - startedAt in ms; null while running. */
+  durationMs: number | null;
+  /** Short JSON preview of the step's value (cut at 1 KiB, marked `…`); null unless succeeded. */
+  output: string | null;
+  /** Why it failed (e.g. `RangeError: disk is full`); null unless failed. */
+  error: string | null;
+}
+
+/** One `ctx.attach(name, data)`, without its data: `GET /api/v1/executions/:id/attachments/:seq` returns that. */
+export interface AttachmentInfoDto {
+  /** 0, 1, 2, … in the order attached; the `:seq` of the data's URL. */
+  seq: number;
+  name: string;
+  /** `application/json`. */
+  contentType: string;
+  /** Bytes of the data (UTF-8 JSON text). */
+  size: number;
+}
+
 /**
  * The router's verdict (null: accepted, not yet routed). `pending`: waiting for a trigger's
  * `for:`; `suppressed`: matched but held back (flapping series, stale episode, pending run
@@ -120,6 +149,10 @@ export interface DeliveryDto {
 export interface ExecutionDetailDto extends ExecutionSummaryDto {
   event: EventDto | null;
   logs: LogLineDto[];
+  /** In start order; visible while the execution runs (written every ~250 ms). */
+  steps: StepDto[];
+  /** In attach order, without their data. */
+  attachments: AttachmentInfoDto[];
   result: unknown;
   error: ExecutionErrorDto | null;
 }
@@ -129,6 +162,10 @@ export interface IntakeAcceptedDto {
   /** One id per alert in the payload, in payload order. */
   eventIds: string[];
   env: EnvironmentDto;
+  /** SNS SubscriptionConfirmation: the URL to GET once to confirm (Wolfe never does). */
+  subscribeUrl?: string;
+  /** What to do next, when there is something to do (e.g. confirm the subscription). */
+  message?: string;
 }
 
 export interface ApiErrorDto {

@@ -21,7 +21,7 @@ import { readRawBody } from './raw-body';
 import { CONFIG, LOGGER, WOLFE } from './tokens';
 
 /** The 202 answer; an SNS subscription confirmation adds the URL to confirm it with. */
-export type IntakeAnswer = IntakeAcceptedDto & { subscribeUrl?: string; message?: string };
+export type IntakeAnswer = IntakeAcceptedDto;
 
 @Controller('api/v1/events')
 export class IntakeController {
