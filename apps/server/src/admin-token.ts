@@ -3,15 +3,22 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
+/** A token that can only send events (intake routes): what alert senders' configs hold. */
+export const INTAKE_TOKEN_FILE = 'intake-token';
+
+/** The admin token: full API access. */
+export const ensureAdminToken = (dataDir: string) => ensureToken(dataDir, ADMIN_TOKEN_FILE, 'wolfe_');
+/** The intake token: `POST /api/v1/events/{source}` only. */
+export const ensureIntakeToken = (dataDir: string) => ensureToken(dataDir, INTAKE_TOKEN_FILE, 'wolfe_intake_');
 
 /**
- * The admin token: created at first start (random, 256 bits) in `<dataDir>/admin-token`
- * with mode 0600, read back on later starts. It is never logged.
+ * A token created at first start (random, 256 bits) in `<dataDir>/<file>` with mode 0600,
+ * read back on later starts. Tokens are never logged.
  */
-export async function ensureAdminToken(dataDir: string): Promise<{ token: string; path: string }> {
-  const path = join(dataDir, ADMIN_TOKEN_FILE);
+async function ensureToken(dataDir: string, file: string, prefix: string): Promise<{ token: string; path: string }> {
+  const path = join(dataDir, file);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const token = `wolfe_${randomBytes(32).toString('base64url')}`;
+  const token = `${prefix}${randomBytes(32).toString('base64url')}`;
   try {
     await writeFile(path, `${token}\n`, { flag: 'wx', mode: 0o600 });
     return { token, path };

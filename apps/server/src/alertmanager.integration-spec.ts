@@ -58,7 +58,7 @@ describe('with the real Prometheus Alertmanager', () => {
         '        send_resolved: true',
         '        http_config:',
         '          authorization:',
-        `            credentials: ${wolfe.token}`,
+        `            credentials: ${wolfe.intakeToken}`, // the send-only token, as users should
         '',
       ].join('\n'),
     );

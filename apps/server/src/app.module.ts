@@ -11,12 +11,13 @@ import { IntakeController } from './http/intake.controller';
 import { LIFECYCLE } from './http/lifecycle-tokens';
 import { ProjectsController } from './http/projects.controller';
 import { RunbooksController } from './http/runbooks.controller';
-import { ADMIN_TOKEN, CONFIG, LOGGER, WOLFE } from './http/tokens';
+import { ADMIN_TOKEN, CONFIG, INTAKE_TOKEN, LOGGER, WOLFE } from './http/tokens';
 
 export interface AppContext {
   readonly wolfe: Wolfe;
   readonly config: WolfeConfig;
   readonly adminToken: string;
+  readonly intakeToken: string;
   readonly logger: Logger;
   readonly lifecycle: RunbookLifecycle;
 }
@@ -32,6 +33,7 @@ export class AppModule {
         { provide: WOLFE, useValue: ctx.wolfe },
         { provide: CONFIG, useValue: ctx.config },
         { provide: ADMIN_TOKEN, useValue: ctx.adminToken },
+        { provide: INTAKE_TOKEN, useValue: ctx.intakeToken },
         { provide: LOGGER, useValue: ctx.logger },
         { provide: LIFECYCLE, useValue: ctx.lifecycle },
         { provide: APP_GUARD, useClass: BearerAuthGuard },

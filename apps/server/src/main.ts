@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       `  Studio:           ${server.url}/${server.studioDir ? '' : '  (not built: run npm run build)'}`,
       `  API:              ${server.url}/api/v1`,
       `  Admin token:      ${server.tokenPath}`,
+      `  Intake token:     ${server.intakeTokenPath}  (sends events only: use it in alert senders)`,
       `  Environments:     ${config.envs.join(', ')} (intake default: ${config.defaultEnv})`,
       '',
     ].join('\n') + '\n',

@@ -49,6 +49,20 @@ describe('Wolfe server, end to end (real sqlite, git, isolated-vm)', () => {
     expect(intake.status).toBe(401);
   });
 
+  it('accepts the intake token for sending events only', async () => {
+    expect(s.intakeToken).not.toBe(s.token);
+    expect(statSync(join(s.dataDir, 'intake-token')).mode & 0o777).toBe(0o600);
+    const other = firing.replace(/DiskAlmostFull/g, 'IntakeTokenProbe');
+    const sent = await fetch(`${s.url}/api/v1/events/alertmanager`, { method: 'POST', body: other, headers: { 'content-type': 'application/json', authorization: `Bearer ${s.intakeToken}` } });
+    expect(sent.status).toBe(202);
+    const basic = Buffer.from(`alertmanager:${s.intakeToken}`).toString('base64');
+    const viaBasic = await fetch(`${s.url}/api/v1/events/alertmanager`, { method: 'POST', body: other, headers: { 'content-type': 'application/json', authorization: `Basic ${basic}` } });
+    expect(viaBasic.status).toBe(202);
+    const read = await fetch(`${s.url}/api/v1/executions`, { headers: { authorization: `Bearer ${s.intakeToken}` } });
+    expect(read.status).toBe(401);
+    expect(((await read.json()) as { message: string }).message).toContain('intake token can only send events');
+  });
+
   it('runs the matching runbook for an Alertmanager alert and keeps its logs', async () => {
     const res = await post(s, '/api/v1/events/alertmanager', firing);
     expect(res.status).toBe(202);

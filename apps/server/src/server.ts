@@ -13,7 +13,7 @@ import { IsolateSandbox } from '@wolfe/sandbox';
 import { getSource } from '@wolfe/sources';
 import { SqsIntake } from '@wolfe/sqs-intake';
 import { openSqliteStore } from '@wolfe/store-sqlite';
-import { ensureAdminToken } from './admin-token';
+import { ensureAdminToken, ensureIntakeToken } from './admin-token';
 import { AppModule } from './app.module';
 import type { WolfeConfig } from './config';
 import { type SqsIntakeHandle, SqsRecorder } from './intake/sqs';
@@ -25,6 +25,9 @@ export interface RunningServer {
   readonly port: number;
   readonly token: string;
   readonly tokenPath: string;
+  /** Sends events only: for Alertmanager, Grafana, SNS … configurations. */
+  readonly intakeToken: string;
+  readonly intakeTokenPath: string;
   readonly studioDir: string | null;
   readonly wolfe: Wolfe;
   /** The SQS intake, when WOLFE_CONFIG lists queues. */
@@ -46,6 +49,7 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
   const logger = appLogger(log);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const { token, path: tokenPath } = await ensureAdminToken(config.dataDir);
+  const { token: intakeToken, path: intakeTokenPath } = await ensureIntakeToken(config.dataDir);
 
   const repo = await RunbookRepository.open({
     path: join(config.dataDir, 'repos', 'default.git'),
@@ -82,7 +86,7 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
   await wolfe.start();
   const lifecycle = startLifecycle({ repo, wolfe, store, sandbox, compile, logger, refreshMs: config.refreshMs });
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, logger, lifecycle: lifecycle.service }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, intakeToken, logger, lifecycle: lifecycle.service }), {
     bodyParser: false,
     logger: new NestPinoLogger(log),
   });
@@ -106,7 +110,7 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
   await sqs?.start();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
-  logger.info({ url, dataDir: config.dataDir, envs: config.envs, defaultEnv: config.defaultEnv, tokenPath }, 'wolfe is ready');
+  logger.info({ url, dataDir: config.dataDir, envs: config.envs, defaultEnv: config.defaultEnv, tokenPath, intakeTokenPath }, 'wolfe is ready');
 
   let closing: Promise<void> | null = null;
   return {
@@ -114,6 +118,8 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     port,
     token,
     tokenPath,
+    intakeToken,
+    intakeTokenPath,
     studioDir,
     wolfe,
     sqs: sqs && sqsRecorder ? { status: () => sqs.status(), recent: () => sqsRecorder.recent() } : null,

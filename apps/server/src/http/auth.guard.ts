@@ -4,7 +4,7 @@ import { tokenMatches } from '../admin-token';
 import type { WolfeConfig } from '../config';
 import { signedSources } from '../intake/signatures';
 import { IntakeController } from './intake.controller';
-import { ADMIN_TOKEN, CONFIG } from './tokens';
+import { ADMIN_TOKEN, CONFIG, INTAKE_TOKEN } from './tokens';
 
 /**
  * Every /api route needs `Authorization: Bearer <token>`; nothing else is open but /healthz
@@ -13,7 +13,10 @@ import { ADMIN_TOKEN, CONFIG } from './tokens';
  *   signature instead, checked by the controller over the raw body (PagerDuty and Grafana
  *   cannot send our token);
  * - `Authorization: Basic base64(<any user>:<token>)` is accepted too, because SNS HTTPS
- *   subscriptions and Alertmanager's basic_auth can only send credentials that way.
+ *   subscriptions and Alertmanager's basic_auth can only send credentials that way;
+ * - the intake token (`<data dir>/intake-token`) is accepted there, and only there: alert
+ *   senders' configurations (and SNS subscription URLs) hold a token that cannot read or
+ *   change anything.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -21,6 +24,7 @@ export class BearerAuthGuard implements CanActivate {
 
   constructor(
     @Inject(ADMIN_TOKEN) private readonly token: string,
+    @Inject(INTAKE_TOKEN) private readonly intakeToken: string,
     @Inject(CONFIG) config: WolfeConfig,
   ) {
     this.signed = signedSources(config.sources);
@@ -38,16 +42,23 @@ export class BearerAuthGuard implements CanActivate {
     if (!header) throw new UnauthorizedException('missing Authorization header: send "Authorization: Bearer <token>" (the admin token is in <data dir>/admin-token)');
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (bearer?.[1]) {
-      if (!tokenMatches(this.token, bearer[1])) throw new UnauthorizedException('invalid token');
-      return true;
+      if (this.accepts(bearer[1], intake)) return true;
+      throw new UnauthorizedException(!intake && tokenMatches(this.intakeToken, bearer[1]) ? 'the intake token can only send events (POST /api/v1/events/{source}); use the admin token' : 'invalid token');
     }
     const basic = intake ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
     if (basic?.[1]) {
       const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0 || !tokenMatches(this.token, decoded.slice(colon + 1))) throw new UnauthorizedException('invalid credentials: the basic-auth password must be the admin token');
+      if (colon < 0 || !this.accepts(decoded.slice(colon + 1), true)) throw new UnauthorizedException('invalid credentials: the basic-auth password must be the intake or admin token');
       return true;
     }
     throw new UnauthorizedException(`Authorization header must be "Bearer <token>"${intake ? ' (or basic auth with the token as password)' : ''}`);
+  }
+
+  private accepts(presented: string, intake: boolean): boolean {
+    // Both comparisons always run: which token matched leaks nothing through timing.
+    const admin = tokenMatches(this.token, presented);
+    const sender = tokenMatches(this.intakeToken, presented);
+    return admin || (intake && sender);
   }
 }

@@ -2,4 +2,5 @@
 export const WOLFE = Symbol('Wolfe');
 export const CONFIG = Symbol('WolfeConfig');
 export const ADMIN_TOKEN = Symbol('AdminToken');
+export const INTAKE_TOKEN = Symbol('IntakeToken');
 export const LOGGER = Symbol('Logger');
