@@ -2,9 +2,10 @@
 // server (sqlite, git, isolated-vm), which serves the built static export from
 // dist/apps/studio. Screenshots for humans land in tmp/studio/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { ExecutionSummaryDto, PageDto } from '@wolfe/api-types';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ExecutionDetailDto, ExecutionSummaryDto, PageDto } from '@wolfe/api-types';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** The signature of apps/server/src/testing/test-server.ts. */
@@ -203,5 +204,148 @@ describe('Wolfe Studio in Chromium against the real server', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Wolfe Studio' }).waitFor();
     expect(await page.evaluate(() => window.localStorage.getItem('wolfe.adminToken'))).toBeNull();
+  });
+});
+
+const LARGEST = [
+  { path: '/var/log', bytes: 1_200_000, owner: 'syslog' },
+  { path: '/var/cache/apt', bytes: 800_000, owner: 'root' },
+  { path: '/var/lib/ünï ✓', bytes: 10, owner: null },
+];
+
+/** Steps that succeed, one that fails (caught), a slow one (seen running), and two attachments. */
+const NOTEBOOK = `import { runbook } from '@wolfe/sdk';
+
+export default runbook(async (ctx) => {
+  const usage = await ctx.step('measure disk', () => ({ mount: '/var', freePercent: 3.5 }));
+  ctx.attach('largest directories', ${JSON.stringify(LARGEST)});
+  ctx.attach('disk usage', { mount: usage.mount, history: [[0, 80], [60, 96.5]] });
+  try {
+    await ctx.step('page the owner', () => {
+      throw new RangeError('pager is down');
+    });
+  } catch {
+    ctx.log.warn('paging failed; going on');
+  }
+  await ctx.step('wait for the disk to drain', async () => {
+    await ctx.sleep(4000);
+    return 'drained';
+  });
+  return { freed: 1200000 };
+});
+`;
+
+describe('Wolfe Studio: the steps and attachments of an execution', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let seedDir: string;
+  let downloads: string;
+  const pageErrors: string[] = [];
+  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    if (!existsSync(resolve(STUDIO_DIR, 'index.html'))) {
+      execFileSync('npx', ['nx', 'run', 'studio:build', '--output-style=static'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    seedDir = mkdtempSync(join(tmpdir(), 'wolfe-studio-seed-'));
+    downloads = mkdtempSync(join(tmpdir(), 'wolfe-studio-downloads-'));
+    mkdirSync(join(seedDir, 'notebook'));
+    writeFileSync(
+      join(seedDir, 'notebook', 'runbook.yaml'),
+      "name: notebook\ndescription: steps and attachments\nowner: tests\ntriggers:\n  - match: 'alertname=\"DiskAlmostFull\"'\n",
+    );
+    writeFileSync(join(seedDir, 'notebook', 'index.ts'), NOTEBOOK);
+    const startTestServer = await loadStartTestServer();
+    server = await startTestServer({ env: { WOLFE_STUDIO_DIR: STUDIO_DIR, WOLFE_SEED_DIR: seedDir } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    await context.addInitScript((token: string) => window.localStorage.setItem('wolfe.adminToken', token), server.token);
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(seedDir, { recursive: true, force: true });
+    rmSync(downloads, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the steps as a live notebook, and each attachment as a table or JSON, and downloads it', async () => {
+    const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+    const res = await fetch(`${server.url}/api/v1/events/alertmanager`, { method: 'POST', body: ALERT, headers });
+    expect(res.status).toBe(202);
+    let id = '';
+    for (let i = 0; i < 100 && !id; i++) {
+      const page1 = (await (await fetch(`${server.url}/api/v1/executions`, { headers })).json()) as PageDto<ExecutionSummaryDto>;
+      id = page1.items[0]?.id ?? '';
+      if (!id) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(id).not.toBe('');
+
+    await page.goto(`${server.url}/execution/?id=${id}`);
+    const steps = page.getByRole('list', { name: /^Steps/ });
+    // While it runs: the slow step is shown running (the page refreshes every 2 s).
+    const slow = steps.getByRole('listitem', { name: 'wait for the disk to drain' });
+    await slow.locator('[data-status="running"]').waitFor();
+    expect(await slow.textContent()).toMatch(/so far/);
+    await shot('07-execution-steps-running');
+
+    await page.getByRole('heading', { name: /notebook/ }).locator('[data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    await slow.locator('[data-status="succeeded"]').waitFor();
+    const items = steps.getByRole('listitem');
+    expect(await items.count()).toBe(3);
+    const measure = steps.getByRole('listitem', { name: 'measure disk' });
+    expect(await measure.getAttribute('data-step-status')).toBe('succeeded');
+    expect(await measure.getByLabel('Output of measure disk').textContent()).toBe('{\n  "mount": "/var",\n  "freePercent": 3.5\n}');
+    const failed = steps.getByRole('listitem', { name: 'page the owner' });
+    expect(await failed.getAttribute('data-step-status')).toBe('failed');
+    expect(await failed.getByLabel('Error of page the owner').textContent()).toContain('pager is down');
+    expect(await slow.getByLabel('Output of wait for the disk to drain').textContent()).toBe('"drained"');
+    expect(await slow.textContent()).toMatch(/\d(\.\d+)? s/); // ~4 s
+    // The notebook comes before the logs.
+    const order = await page.locator('h2').allTextContents();
+    expect(order.findIndex((t) => t.startsWith('Steps'))).toBeLessThan(order.findIndex((t) => t.startsWith('Logs')));
+
+    const attachments = page.getByRole('list', { name: /^Attachments/ });
+    const largest = attachments.getByRole('listitem', { name: 'largest directories' });
+    expect(await largest.textContent()).toContain(`JSON · ${Buffer.byteLength(JSON.stringify(LARGEST))} B`);
+    const show = largest.getByRole('button', { name: 'Show largest directories' });
+    expect(await show.getAttribute('aria-expanded')).toBe('false');
+    await show.click();
+    const table = largest.getByRole('table', { name: 'largest directories' });
+    await table.waitFor();
+    expect(await largest.getByRole('button', { name: 'Hide largest directories' }).getAttribute('aria-expanded')).toBe('true');
+    expect(await table.locator('th').allTextContents()).toEqual(['path', 'bytes', 'owner']);
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    expect(rows).toEqual([
+      ['/var/log', '1,200,000', 'syslog'],
+      ['/var/cache/apt', '800,000', 'root'],
+      ['/var/lib/ünï ✓', '10', 'null'],
+    ]);
+
+    // Not a list of flat rows: shown as JSON.
+    const usage = attachments.getByRole('listitem', { name: 'disk usage' });
+    await usage.getByRole('button', { name: 'Show disk usage' }).click();
+    const json = usage.getByLabel('disk usage (JSON)');
+    await json.waitFor();
+    expect(JSON.parse((await json.textContent()) ?? '')).toEqual({ mount: '/var', history: [[0, 80], [60, 96.5]] });
+    await shot('08-execution-steps-attachments');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), largest.getByRole('button', { name: 'Download largest directories' }).click()]);
+    expect(download.suggestedFilename()).toBe('largest directories.json');
+    const saved = join(downloads, 'largest.json');
+    await download.saveAs(saved);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual(LARGEST);
+
+    const detail = (await (await fetch(`${server.url}/api/v1/executions/${id}`, { headers })).json()) as ExecutionDetailDto;
+    expect(detail.steps.map((s) => s.status)).toEqual(['succeeded', 'failed', 'succeeded']);
   });
 });

@@ -1,13 +1,16 @@
 import type { RunbookCatalog } from './catalog';
-import type { EventRecord, ExecutionError, ExecutionRecord, LogRecord } from './ports/records';
+import type { AttachmentRecord, EventRecord, ExecutionError, ExecutionRecord, LogRecord, StepRecord, Timestamp } from './ports/records';
 import type { Clock, Logger } from './ports/runtime';
-import type { RunbookSandbox, SandboxEvent } from './ports/sandbox';
+import type { RunbookSandbox, SandboxAttachment, SandboxEvent, SandboxLogEntry, SandboxStep } from './ports/sandbox';
 import type { Store } from './ports/store';
 
 export interface DispatcherOptions {
   /** Executions running at once in this process. */
   readonly concurrency: number;
-  /** How often buffered log lines of a running execution are written (ms). */
+  /**
+   * How often the buffered log lines, steps and attachments of a running execution are
+   * written (ms): a running execution's notebook is visible with at most this delay.
+   */
   readonly logFlushMs: number;
 }
 
@@ -22,7 +25,7 @@ const platformError = (name: string, message: string, limit: string | null = nul
 /**
  * Runs queued executions: claims them from the store (atomically, so several processes
  * can share one store), runs each in the sandbox at the exact version it was queued
- * with, streams its log lines to the store and records the outcome.
+ * with, streams its log lines, steps and attachments to the store and records the outcome.
  */
 export class ExecutionDispatcher {
   private running = 0;
@@ -48,16 +51,28 @@ export class ExecutionDispatcher {
   async recoverInterrupted(): Promise<number> {
     let n = 0;
     for (const ex of await this.store.executions.listByStatus('running', 10_000)) {
+      const finishedAt = this.clock.now().toISOString();
       const ok = await this.store.executions.finish(ex.id, {
         status: 'failed',
-        finishedAt: this.clock.now().toISOString(),
+        finishedAt,
         result: null,
         error: platformError('InterruptedError', 'Wolfe stopped while this execution was running; it was not re-run automatically'),
       });
       if (ok) n += 1;
+      await this.failOpenSteps(ex.id, finishedAt);
     }
     if (n) this.logger.warn({ count: n }, `marked ${n} interrupted execution(s) as failed`);
     return n;
+  }
+
+  /** Its steps that were still `running` when the process stopped are recorded as failed too. */
+  private async failOpenSteps(executionId: string, at: Timestamp): Promise<void> {
+    try {
+      const open = (await this.store.steps.list(executionId)).filter((s) => s.status === 'running');
+      if (open.length > 0) await this.store.steps.upsert(open.map((s) => endStep(s, at, INTERRUPTED_STEP)));
+    } catch (err) {
+      this.logger.warn({ executionId, err: String(err) }, 'could not mark the interrupted steps as failed');
+    }
   }
 
   /** Claims and starts queued executions while there is capacity. Safe to call often. */
@@ -105,8 +120,8 @@ export class ExecutionDispatcher {
 
   private async execute(ex: ExecutionRecord): Promise<void> {
     const log = this.logger;
-    const logs = new LogBuffer(this.store, ex.id, log);
-    const timer = setInterval(() => void logs.flush(), this.options.logFlushMs);
+    const journal = new ExecutionJournal(this.store, ex.id, log);
+    const timer = setInterval(() => void journal.flush(), this.options.logFlushMs);
     try {
       const runbook = await this.catalog.find(ex.env, ex.runbook, ex.version);
       if (!runbook) {
@@ -122,14 +137,20 @@ export class ExecutionDispatcher {
         compiled: runbook.compiled,
         event: event ? toSandboxEvent(event) : null,
         limits: { timeoutMs: runbook.manifest.timeoutMs, memoryMiB: runbook.manifest.memoryMiB },
-        onLog: (entry) => logs.push(entry),
+        onLog: (entry) => journal.log(entry),
+        onStep: (step) => journal.step(step),
+        onAttach: (attachment) => journal.attach(attachment),
       });
-      await logs.flush();
+      // The sandbox ends every step it started. Should one still be open, it is closed here,
+      // before the execution: a step left `running` forever would mislead.
+      journal.failOpenSteps(this.clock.now().toISOString(), UNFINISHED_STEP);
+      await journal.flush();
       if (outcome.status === 'succeeded') await this.finishWith(ex, 'succeeded', outcome.result, null);
       else await this.finishWith(ex, outcome.status, null, outcome.error);
     } catch (err) {
       log.error({ executionId: ex.id, err: String(err) }, 'execution crashed in the platform');
-      await logs.flush();
+      journal.failOpenSteps(this.clock.now().toISOString(), UNFINISHED_STEP);
+      await journal.flush();
       await this.finishWith(ex, 'failed', null, platformError('PlatformError', `Wolfe failed to run this execution: ${(err as Error).message}`));
     } finally {
       clearInterval(timer);
@@ -156,10 +177,32 @@ function toSandboxEvent(e: EventRecord): SandboxEvent {
   };
 }
 
-/** Collects an execution's log lines and writes them in order, a batch at a time. */
-class LogBuffer {
-  private pending: LogRecord[] = [];
-  private seq = 0;
+const INTERRUPTED_STEP = 'InterruptedError: Wolfe stopped while this step was running';
+const UNFINISHED_STEP = 'the execution ended while this step was still running';
+
+function endStep(s: StepRecord, at: Timestamp, error: string): StepRecord {
+  return { ...s, status: 'failed', finishedAt: at, output: null, error };
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Collects what an execution reports while it runs (log lines, steps, attachments) and writes
+ * it a batch at a time: on the dispatcher's flush timer, so a running execution is visible
+ * while it runs, and once more before the execution is finished. Batches are written one after
+ * the other (a step's end is never overtaken by its start); within a batch the three kinds are
+ * written together (one group commit on sqlite). A failed write is logged and dropped, like a
+ * log line: the runbook's outcome never depends on its notebook.
+ */
+class ExecutionJournal {
+  private logs: LogRecord[] = [];
+  private logSeq = 0;
+  /** The latest state of each step reported since the last flush (a start and its end coalesce). */
+  private steps = new Map<number, StepRecord>();
+  /** Steps started and not ended yet, as last reported. */
+  private readonly open = new Map<number, StepRecord>();
+  private attachments: AttachmentRecord[] = [];
+  private attachmentSeq = 0;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -168,19 +211,63 @@ class LogBuffer {
     private readonly logger: Logger,
   ) {}
 
-  push(entry: { ts: string; level: LogRecord['level']; message: string; fields: LogRecord['fields'] }): void {
-    this.pending.push({ executionId: this.executionId, seq: this.seq++, ...entry });
+  log(entry: SandboxLogEntry): void {
+    this.logs.push({ executionId: this.executionId, seq: this.logSeq++, ts: entry.ts, level: entry.level, message: entry.message, fields: entry.fields });
+  }
+
+  step(step: SandboxStep): void {
+    const record: StepRecord = {
+      executionId: this.executionId,
+      seq: step.seq,
+      name: step.name,
+      status: step.status,
+      startedAt: step.startedAt,
+      finishedAt: step.finishedAt,
+      output: step.output,
+      error: step.error,
+    };
+    this.steps.set(step.seq, record);
+    if (record.status === 'running') this.open.set(step.seq, record);
+    else this.open.delete(step.seq);
+  }
+
+  attach(attachment: SandboxAttachment): void {
+    this.attachments.push({
+      executionId: this.executionId,
+      seq: this.attachmentSeq++,
+      name: attachment.name,
+      contentType: attachment.contentType,
+      data: attachment.data,
+      size: utf8.encode(attachment.data).byteLength,
+    });
+  }
+
+  /** Records every step still running as failed (the execution is ending). */
+  failOpenSteps(at: Timestamp, error: string): void {
+    for (const s of [...this.open.values()]) this.step(endStep(s, at, error));
   }
 
   flush(): Promise<void> {
-    if (this.pending.length === 0) return this.writing;
-    const batch = this.pending;
-    this.pending = [];
-    this.writing = this.writing.then(() =>
-      this.store.logs.append(batch).catch((err: unknown) => {
-        this.logger.error({ executionId: this.executionId, lines: batch.length, err: String(err) }, 'could not write log lines');
-      }),
-    );
+    if (this.logs.length === 0 && this.steps.size === 0 && this.attachments.length === 0) return this.writing;
+    const logs = this.logs;
+    const steps = [...this.steps.values()].sort((a, b) => a.seq - b.seq);
+    const attachments = this.attachments;
+    this.logs = [];
+    this.steps = new Map();
+    this.attachments = [];
+    this.writing = this.writing.then(async () => {
+      await Promise.all([
+        logs.length > 0 ? this.store.logs.append(logs).catch((err: unknown) => this.failed('log lines', logs.length, err)) : null,
+        steps.length > 0 ? this.store.steps.upsert(steps).catch((err: unknown) => this.failed('steps', steps.length, err)) : null,
+        attachments.length > 0
+          ? this.store.attachments.append(attachments).catch((err: unknown) => this.failed('attachments', attachments.length, err))
+          : null,
+      ]);
+    });
     return this.writing;
+  }
+
+  private failed(what: string, count: number, err: unknown): void {
+    this.logger.error({ executionId: this.executionId, count, err: String(err) }, `could not write ${count} ${what}`);
   }
 }

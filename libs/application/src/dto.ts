@@ -1,6 +1,6 @@
-import type { EventDto, ExecutionDetailDto, ExecutionSummaryDto, LogLineDto, RunbookCatalogDto } from '@wolfe/api-types';
+import type { AttachmentInfoDto, EventDto, ExecutionDetailDto, ExecutionSummaryDto, LogLineDto, RunbookCatalogDto, StepDto } from '@wolfe/api-types';
 import type { CatalogSnapshot } from './catalog';
-import type { EventRecord, ExecutionRecord, LogRecord } from './ports/records';
+import type { AttachmentInfo, EventRecord, ExecutionRecord, LogRecord, StepRecord } from './ports/records';
 
 export function toExecutionSummary(e: ExecutionRecord): ExecutionSummaryDto {
   const durationMs = e.startedAt && e.finishedAt ? Date.parse(e.finishedAt) - Date.parse(e.startedAt) : null;
@@ -45,11 +45,37 @@ export const toLogLine = (l: LogRecord): LogLineDto => ({
   fields: l.fields ? { ...l.fields } : null,
 });
 
-export function toExecutionDetail(e: ExecutionRecord, event: EventRecord | null, logs: readonly LogRecord[]): ExecutionDetailDto {
+export const toStepDto = (s: StepRecord): StepDto => ({
+  seq: s.seq,
+  name: s.name,
+  status: s.status,
+  startedAt: s.startedAt,
+  finishedAt: s.finishedAt,
+  durationMs: s.finishedAt === null ? null : Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt)),
+  output: s.output,
+  error: s.error,
+});
+
+export const toAttachmentInfoDto = (a: AttachmentInfo): AttachmentInfoDto => ({
+  seq: a.seq,
+  name: a.name,
+  contentType: a.contentType,
+  size: a.size,
+});
+
+export function toExecutionDetail(
+  e: ExecutionRecord,
+  event: EventRecord | null,
+  logs: readonly LogRecord[],
+  steps: readonly StepRecord[] = [],
+  attachments: readonly AttachmentInfo[] = [],
+): ExecutionDetailDto {
   return {
     ...toExecutionSummary(e),
     event: event ? toEventDto(event) : null,
     logs: logs.map(toLogLine),
+    steps: steps.map(toStepDto),
+    attachments: attachments.map(toAttachmentInfoDto),
     result: e.result ?? null,
     error: e.error ? { ...e.error, location: e.error.location ? { ...e.error.location } : null } : null,
   };

@@ -1,4 +1,4 @@
-import type { DeliveryRecord, EventRecord, ExecutionRecord, LogRecord, PendingRecord } from '@wolfe/application';
+import type { AttachmentRecord, DeliveryRecord, EventRecord, ExecutionRecord, LogRecord, PendingRecord, StepRecord } from '@wolfe/application';
 import type { Series } from '@wolfe/series';
 import { testId } from './test-ids';
 
@@ -86,6 +86,35 @@ export function makeLog(executionId: string, seq: number, overrides: Partial<Log
     message: `step ${seq}`,
     fields: null,
     ...overrides,
+  };
+}
+
+/** A step; `running` unless overridden (the end of a step is `makeStep(…, { status, finishedAt, … })`). */
+export function makeStep(executionId: string, seq: number, overrides: Partial<StepRecord> = {}): StepRecord {
+  return {
+    executionId,
+    seq,
+    name: `check ${seq}`,
+    status: 'running',
+    startedAt: ts(seq * 100),
+    finishedAt: null,
+    output: null,
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A JSON attachment: a small table of rows unless `data` is given; `size` follows `data`. */
+export function makeAttachment(executionId: string, seq: number, overrides: Partial<Omit<AttachmentRecord, 'size'>> = {}): AttachmentRecord {
+  const data = overrides.data ?? JSON.stringify([{ path: '/var/log', bytes: 1024 * (seq + 1) }, { path: '/tmp', bytes: 10 }]);
+  return {
+    executionId,
+    seq,
+    name: `table ${seq}`,
+    contentType: 'application/json',
+    ...overrides,
+    data,
+    size: new TextEncoder().encode(data).byteLength,
   };
 }
 

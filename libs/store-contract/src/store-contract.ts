@@ -13,7 +13,7 @@ import type {
   Page,
   Store,
 } from '@wolfe/application';
-import { makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeSeries, ts } from './fixtures';
+import { makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeSeries, makeStep, ts } from './fixtures';
 import { testId, testIdAt } from './test-ids';
 
 /** One fresh, empty store for one test, plus what the suite needs around it. */
@@ -765,6 +765,127 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       );
     });
 
+    describe('steps', () => {
+      async function execution(): Promise<ExecutionRecord> {
+        const e = makeExecution();
+        await store.executions.createIfAbsent(e);
+        return e;
+      }
+
+      it(
+        'keeps one record per step: the end of a step replaces its start',
+        async () => {
+          const e = await execution();
+          const started = makeStep(e.id, 0, { name: 'measure disk ünï 🚨' });
+          await store.steps.upsert([started]);
+          expect(await store.steps.list(e.id)).toStrictEqual([started]);
+          const done = { ...started, status: 'succeeded' as const, finishedAt: ts(250), output: '{"freePercent":3.5,"mount":"/var"}' };
+          await store.steps.upsert([done]);
+          expect(await store.steps.list(e.id)).toStrictEqual([done]);
+          // Idempotent: the same end written again (a retried flush) changes nothing.
+          await store.steps.upsert([done]);
+          expect(await store.steps.list(e.id)).toStrictEqual([done]);
+        },
+        T,
+      );
+
+      it(
+        'lists in seq order whatever the write order, per execution, with failed steps and their errors',
+        async () => {
+          const [a, b] = [await execution(), await execution()];
+          const want = [
+            makeStep(a.id, 0, { status: 'succeeded', finishedAt: ts(50), output: '42' }),
+            makeStep(a.id, 1, { status: 'failed', finishedAt: ts(150), error: 'RangeError: disk is full\nsecond line' }),
+            makeStep(a.id, 2, { name: '' }),
+            makeStep(a.id, 3, { status: 'succeeded', finishedAt: ts(400), output: null }),
+          ];
+          await store.steps.upsert([want[2], want[0]].filter((x) => x !== undefined));
+          await store.steps.upsert([want[3], want[1]].filter((x) => x !== undefined));
+          await store.steps.upsert([makeStep(b.id, 0, { name: 'other execution' })]);
+          expect(await store.steps.list(a.id)).toStrictEqual(want);
+          expect((await store.steps.list(b.id)).map((x) => x.name)).toEqual(['other execution']);
+          expect(await store.steps.list(testId())).toEqual([]);
+        },
+        T,
+      );
+
+      it(
+        'applies one call in order: the start and the end of a step in one batch leave the end',
+        async () => {
+          const e = await execution();
+          const start = makeStep(e.id, 0);
+          const end = { ...start, status: 'failed' as const, finishedAt: ts(9), error: 'threw nope' };
+          const other = makeStep(e.id, 1);
+          await store.steps.upsert([start, other, end]);
+          expect(await store.steps.list(e.id)).toStrictEqual([end, other]);
+          await store.steps.upsert([]);
+        },
+        T,
+      );
+
+      it(
+        'keeps one record per step when the start and the end of many steps are written concurrently',
+        async () => {
+          const e = await execution();
+          const starts = Array.from({ length: 20 }, (_, seq) => makeStep(e.id, seq));
+          await Promise.all(starts.map((s) => store.steps.upsert([s])));
+          const ends = starts.map((s) => ({ ...s, status: 'succeeded' as const, finishedAt: ts(5000), output: `"${s.seq}"` }));
+          await Promise.all(ends.map((s) => store.steps.upsert([s])));
+          expect(await store.steps.list(e.id)).toStrictEqual(ends);
+        },
+        T,
+      );
+    });
+
+    describe('attachments', () => {
+      async function execution(): Promise<ExecutionRecord> {
+        const e = makeExecution();
+        await store.executions.createIfAbsent(e);
+        return e;
+      }
+
+      it(
+        'round-trips the data exactly, and lists metadata without it in seq order',
+        async () => {
+          const [a, b] = [await execution(), await execution()];
+          const rows = Array.from({ length: 2000 }, (_, i) => ({ path: `/var/ünï/${i}`, bytes: i * 1024, 'k.dot': { $x: [i, null] }, emoji: '🚨' }));
+          const big = makeAttachment(a.id, 1, { name: 'largest directories', data: JSON.stringify(rows) });
+          expect(big.size).toBeGreaterThan(100 * 1024);
+          const series = makeAttachment(a.id, 0, { name: 'free space ✓', data: JSON.stringify({ series: [[ts(0), 12.5], [ts(60_000), 3.25]] }) });
+          const scalar = makeAttachment(a.id, 2, { data: JSON.stringify('a string with "quotes", \\ and a NUL \u0000') });
+          await store.attachments.append([big]);
+          await store.attachments.append([scalar, series]);
+          await store.attachments.append([makeAttachment(b.id, 0, { name: 'other execution' })]);
+
+          expect(await store.attachments.get(a.id, 1)).toStrictEqual(big);
+          expect(JSON.parse((await store.attachments.get(a.id, 1))?.data ?? 'null')).toEqual(rows);
+          expect(await store.attachments.get(a.id, 0)).toStrictEqual(series);
+          expect(await store.attachments.get(a.id, 2)).toStrictEqual(scalar);
+          const info = ({ data: _data, ...rest }: typeof big): Omit<typeof big, 'data'> => rest;
+          expect(await store.attachments.list(a.id)).toStrictEqual([series, big, scalar].map(info));
+          expect((await store.attachments.list(b.id)).map((x) => x.name)).toEqual(['other execution']);
+          expect(await store.attachments.list(testId())).toEqual([]);
+          expect(await store.attachments.get(a.id, 3)).toBeNull();
+          expect(await store.attachments.get(testId(), 0)).toBeNull();
+        },
+        T,
+      );
+
+      it(
+        'rejects a duplicate seq and keeps the original',
+        async () => {
+          const e = await execution();
+          const original = makeAttachment(e.id, 0, { name: 'original' });
+          await store.attachments.append([original]);
+          await expect(store.attachments.append([makeAttachment(e.id, 0, { name: 'impostor', data: '[]' })])).rejects.toThrow();
+          expect(await store.attachments.get(e.id, 0)).toStrictEqual(original);
+          expect((await store.attachments.list(e.id)).map((x) => x.name)).toEqual(['original']);
+          await store.attachments.append([]);
+        },
+        T,
+      );
+    });
+
     describe('series', () => {
       it(
         'creates a series only when absent, and reads it back exactly',
@@ -912,6 +1033,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           await store.executions.createIfAbsent(execution);
           const logs = [makeLog(execution.id, 0), makeLog(execution.id, 1, { fields: { a: 1 } })];
           await store.logs.append(logs);
+          const running = makeStep(execution.id, 1);
+          const steps = [makeStep(execution.id, 0, { status: 'succeeded', finishedAt: ts(7), output: '{"ok":true}' }), running];
+          await store.steps.upsert(steps);
+          const attachments = [makeAttachment(execution.id, 0), makeAttachment(execution.id, 1, { data: '{"ü":[1,2,3]}' })];
+          await store.attachments.append(attachments);
           const series = makeSeries({ flapping: true, flappingSince: ts(3) });
           await store.series.put(series, null);
           const pending = makePending();
@@ -925,6 +1051,13 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           expect(ids(await reopened.events.listUndecided(10))).toEqual(ids(events.slice(1)));
           expect(await reopened.executions.get(execution.id)).toStrictEqual(execution);
           expect(await reopened.logs.list(execution.id)).toStrictEqual(logs);
+          expect(await reopened.steps.list(execution.id)).toStrictEqual(steps);
+          expect(await reopened.attachments.get(execution.id, 1)).toStrictEqual(attachments[1]);
+          expect((await reopened.attachments.list(execution.id)).map((a) => a.seq)).toEqual([0, 1]);
+          // A step that was running before the reopen is finished after it: still one record.
+          const finished = { ...running, status: 'failed' as const, finishedAt: ts(8), error: 'interrupted' };
+          await reopened.steps.upsert([finished]);
+          expect(await reopened.steps.list(execution.id)).toStrictEqual([steps[0], finished]);
           expect(await reopened.series.get(series.env as 'prod', series.fingerprint)).toStrictEqual(series);
           expect(await reopened.pending.listDue(pending.dueAt, 10)).toStrictEqual([pending]);
           // The dedup guarantee survives the reopen too.

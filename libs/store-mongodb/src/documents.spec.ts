@@ -1,15 +1,20 @@
-import { makeDelivery, makeExecution, makeLog, ts } from '@wolfe/store-contract';
+import { makeAttachment, makeDelivery, makeExecution, makeLog, makeStep, ts } from '@wolfe/store-contract';
 import {
   databaseFromUrl,
+  fromAttachmentDoc,
+  fromAttachmentInfoDoc,
   fromDeliveryDoc,
   fromEventDoc,
   fromExecutionDoc,
   fromLogDoc,
+  fromStepDoc,
+  toAttachmentDoc,
   toDate,
   toDeliveryDoc,
   toEventDoc,
   toExecutionDoc,
   toLogDoc,
+  toStepDoc,
 } from './documents';
 
 // The server-side behaviour is covered by the contract suite (needs WOLFE_TEST_MONGODB_URL);
@@ -51,6 +56,29 @@ describe('mongodb documents', () => {
     const line = makeLog('e1', 3, { fields: { 'k.dot': { $x: 1 } } });
     expect(toLogDoc(line).fields).toBe('{"k.dot":{"$x":1}}');
     expect(fromLogDoc(toLogDoc(line))).toStrictEqual(line);
+  });
+
+  it('stores step times as Dates and converts a step back exactly, running or finished', () => {
+    const running = makeStep('e1', 0, { name: 'measure /var ünï' });
+    const doc = toStepDoc(running);
+    expect(doc.startedAt).toBeInstanceOf(Date);
+    expect(doc.finishedAt).toBeNull();
+    expect(doc).not.toHaveProperty('_id'); // the upsert's replacement document: the server keeps its _id
+    expect(fromStepDoc(doc)).toStrictEqual(running);
+    const failed = makeStep('e1', 1, { status: 'failed', finishedAt: ts(9), error: 'RangeError: full' });
+    expect(toStepDoc(failed).finishedAt).toEqual(new Date(ts(9)));
+    expect(fromStepDoc(toStepDoc(failed))).toStrictEqual(failed);
+    // What the driver hands back carries _id: it does not leak into the record.
+    expect(fromStepDoc({ ...toStepDoc(failed), _id: 'oid' } as ReturnType<typeof toStepDoc>)).toStrictEqual(failed);
+  });
+
+  it('keeps attachment data as JSON text (any key is legal) and lists without it', () => {
+    const a = makeAttachment('e1', 2, { data: JSON.stringify([{ 'k.dot': 1, $set: 'x', '': null }]) });
+    const doc = toAttachmentDoc(a);
+    expect(doc.data).toBe(a.data);
+    expect(fromAttachmentDoc(doc)).toStrictEqual(a);
+    const { data: _data, ...info } = a;
+    expect(fromAttachmentInfoDoc(doc)).toStrictEqual(info);
   });
 
   it('rejects a timestamp that is not a date instead of storing an invalid Date', () => {

@@ -1,5 +1,7 @@
 import type { Series } from '@wolfe/series';
 import type {
+  AttachmentInfo,
+  AttachmentRecord,
   CandidateExplanation,
   DeliveryRecord,
   Environment,
@@ -11,6 +13,8 @@ import type {
   LogLevel,
   LogRecord,
   PendingRecord,
+  StepRecord,
+  StepStatus,
   Timestamp,
 } from '@wolfe/application';
 
@@ -127,6 +131,36 @@ export interface LogDoc {
   /** JSON text or null. */
   fields: string | null;
 }
+
+/** Steps keep the driver's ObjectId `_id`; (executionId, seq) is the unique key they are upserted on. */
+export interface StepDoc {
+  executionId: string;
+  seq: number;
+  name: string;
+  status: StepStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  /** Short JSON preview (text) or null. */
+  output: string | null;
+  error: string | null;
+}
+
+/**
+ * One document per attachment (never one growing document per execution), ObjectId `_id`,
+ * unique (executionId, seq). `data` is the JSON text as given (≤ 256 KiB, far below BSON's
+ * 16 MB), so any key is legal and it round-trips exactly; lists project it away.
+ */
+export interface AttachmentDoc {
+  executionId: string;
+  seq: number;
+  name: string;
+  contentType: string;
+  /** Bytes of data in UTF-8. */
+  size: number;
+  data: string;
+}
+
+export type AttachmentInfoDoc = Omit<AttachmentDoc, 'data'>;
 
 export function toDate(ts: Timestamp): Date {
   const d = new Date(ts);
@@ -289,6 +323,44 @@ export function fromLogDoc(l: LogDoc): LogRecord {
     message: l.message,
     fields: fromJson<Record<string, unknown>>(l.fields),
   };
+}
+
+export function toStepDoc(s: StepRecord): StepDoc {
+  return {
+    executionId: s.executionId,
+    seq: s.seq,
+    name: s.name,
+    status: s.status,
+    startedAt: toDate(s.startedAt),
+    finishedAt: toDateOrNull(s.finishedAt),
+    output: s.output,
+    error: s.error,
+  };
+}
+
+export function fromStepDoc(d: StepDoc): StepRecord {
+  return {
+    executionId: d.executionId,
+    seq: d.seq,
+    name: d.name,
+    status: d.status,
+    startedAt: fromDate(d.startedAt),
+    finishedAt: fromDateOrNull(d.finishedAt),
+    output: d.output,
+    error: d.error,
+  };
+}
+
+export function toAttachmentDoc(a: AttachmentRecord): AttachmentDoc {
+  return { executionId: a.executionId, seq: a.seq, name: a.name, contentType: a.contentType, size: a.size, data: a.data };
+}
+
+export function fromAttachmentInfoDoc(d: AttachmentInfoDoc): AttachmentInfo {
+  return { executionId: d.executionId, seq: d.seq, name: d.name, contentType: d.contentType, size: d.size };
+}
+
+export function fromAttachmentDoc(d: AttachmentDoc): AttachmentRecord {
+  return { ...fromAttachmentInfoDoc(d), data: d.data };
 }
 
 export const seriesId = (env: string, fingerprint: string): string => `${env}:${fingerprint}`;

@@ -60,6 +60,8 @@ if (url) {
         expect(await names('events')).toEqual(['_id_', 'decision_id', 'env_id', 'source_id']);
         expect(await names('executions')).toEqual(['_id_', 'dedupKey_unique', 'env_id', 'runbook_id', 'status_id']);
         expect(await names('logs')).toEqual(['_id_', 'executionId_seq_unique']);
+        expect(await names('steps')).toEqual(['_id_', 'executionId_seq_unique']);
+        expect(await names('attachments')).toEqual(['_id_', 'executionId_seq_unique']);
         const dedup = (await db.collection('executions').indexes()).find((i) => i.name === 'dedupKey_unique');
         expect(dedup).toMatchObject({ unique: true, partialFilterExpression: { dedupKey: { $type: 'string' } } });
         // Reopening is idempotent (indexes already there).

@@ -4,11 +4,14 @@ import {
   MongoServerError,
   type Collection,
   type Db,
+  type AnyBulkWriteOperation,
   type Filter,
   type IndexDescription,
 } from 'mongodb';
 import type { Series } from '@wolfe/series';
 import type {
+  AttachmentRecord,
+  AttachmentRepository,
   CandidateExplanation,
   CreateExecutionResult,
   CreatePendingResult,
@@ -30,19 +33,25 @@ import type {
   PendingRecord,
   PendingRepository,
   SeriesRepository,
+  StepRecord,
+  StepRepository,
   Store,
   Timestamp,
 } from '@wolfe/application';
 import {
   databaseFromUrl,
+  fromAttachmentDoc,
+  fromAttachmentInfoDoc,
   fromDeliveryDoc,
   fromEventDoc,
   fromExecutionDoc,
   fromLogDoc,
   fromPendingDoc,
   fromSeriesDoc,
+  fromStepDoc,
   idLowerBound,
   seriesId,
+  toAttachmentDoc,
   toDate,
   toDeliveryDoc,
   toEventDoc,
@@ -52,12 +61,16 @@ import {
   toLogDoc,
   toPendingDoc,
   toSeriesDoc,
+  toStepDoc,
+  type AttachmentDoc,
+  type AttachmentInfoDoc,
   type DeliveryDoc,
   type EventDoc,
   type ExecutionDoc,
   type LogDoc,
   type PendingDoc,
   type SeriesDoc,
+  type StepDoc,
 } from './documents';
 
 export interface MongoStoreOptions {
@@ -71,7 +84,7 @@ const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;
 const DEDUP_INDEX = 'dedupKey_unique';
 
-const COLLECTIONS = ['deliveries', 'events', 'executions', 'logs', 'series', 'pending'] as const;
+const COLLECTIONS = ['deliveries', 'events', 'executions', 'logs', 'steps', 'attachments', 'series', 'pending'] as const;
 
 const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[] } = {
   // The deliveries ledger (rejected payloads are browsable), filter + _id like events.
@@ -97,6 +110,9 @@ const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[
     { key: { env: 1, _id: 1 }, name: 'env_id' },
   ],
   logs: [{ key: { executionId: 1, seq: 1 }, name: 'executionId_seq_unique', unique: true }],
+  // The key steps are upserted on (one document per step), and the list order.
+  steps: [{ key: { executionId: 1, seq: 1 }, name: 'executionId_seq_unique', unique: true }],
+  attachments: [{ key: { executionId: 1, seq: 1 }, name: 'executionId_seq_unique', unique: true }],
   // _id is env:fingerprint; only the few flapping series are indexed for the timer.
   series: [{ key: { flapping: 1 }, name: 'flapping', partialFilterExpression: { flapping: true } }],
   pending: [
@@ -132,6 +148,8 @@ class MongoStore implements Store {
   readonly events: EventRepository;
   readonly executions: ExecutionRepository;
   readonly logs: LogRepository;
+  readonly steps: StepRepository;
+  readonly attachments: AttachmentRepository;
   readonly series: SeriesRepository;
   readonly pending: PendingRepository;
 
@@ -140,6 +158,8 @@ class MongoStore implements Store {
     readonly events: Collection<EventDoc>;
     readonly executions: Collection<ExecutionDoc>;
     readonly logs: Collection<LogDoc>;
+    readonly steps: Collection<StepDoc>;
+    readonly attachments: Collection<AttachmentDoc>;
     readonly series: Collection<SeriesDoc>;
     readonly pending: Collection<PendingDoc>;
   };
@@ -156,6 +176,8 @@ class MongoStore implements Store {
       events: db.collection<EventDoc>('events'),
       executions: db.collection<ExecutionDoc>('executions'),
       logs: db.collection<LogDoc>('logs'),
+      steps: db.collection<StepDoc>('steps'),
+      attachments: db.collection<AttachmentDoc>('attachments'),
       series: db.collection<SeriesDoc>('series'),
       pending: db.collection<PendingDoc>('pending'),
     };
@@ -213,6 +235,28 @@ class MongoStore implements Store {
             .limit(limit ?? 0) // 0 = no limit
             .toArray();
           return docs.map(fromLogDoc);
+        }),
+    };
+    this.steps = {
+      upsert: (steps) => g(() => this.upsertSteps(steps)),
+      list: (executionId) =>
+        g(async () => (await this.c.steps.find({ executionId }).sort({ seq: 1 }).toArray()).map(fromStepDoc)),
+    };
+    this.attachments = {
+      append: (attachments) => g(() => this.appendAttachments(attachments)),
+      list: (executionId) =>
+        g(async () => {
+          const docs = await this.c.attachments
+            .find({ executionId })
+            .sort({ seq: 1 })
+            .project<AttachmentInfoDoc>({ _id: 0, data: 0 }) // the data stays on the server
+            .toArray();
+          return docs.map(fromAttachmentInfoDoc);
+        }),
+      get: (executionId, seq) =>
+        g(async () => {
+          const doc = await this.c.attachments.findOne({ executionId, seq });
+          return doc ? fromAttachmentDoc(doc) : null;
         }),
     };
     this.series = {
@@ -480,12 +524,36 @@ class MongoStore implements Store {
 
   // --- logs ---------------------------------------------------------------------------
 
+  private async upsertSteps(steps: readonly StepRecord[]): Promise<void> {
+    if (steps.length === 0) return;
+    // Ordered: a later entry for the same key is applied after (and wins over) an earlier
+    // one. Each replaceOne is atomic on its own document; a retry of the call is idempotent.
+    // An upsert racing another on the same new key is retried by the server (equality
+    // filter on the unique index), so a step never becomes two documents.
+    await this.c.steps.bulkWrite(stepUpserts(steps), { ordered: true });
+  }
+
+  private async appendAttachments(attachments: readonly AttachmentRecord[]): Promise<void> {
+    if (attachments.length === 0) return;
+    // Like logs: a duplicate (executionId, seq) rejects the call; the ones before it are kept.
+    await this.c.attachments.insertMany(attachments.map(toAttachmentDoc), { ordered: true });
+  }
+
   private async append(entries: readonly LogRecord[]): Promise<void> {
     if (entries.length === 0) return;
     // Ordered: on a duplicate (executionId, seq) the lines before it are kept and the call
     // rejects (not all-or-nothing, unlike sqlite; the contract only requires the rejection).
     await this.c.logs.insertMany(entries.map(toLogDoc), { ordered: true });
   }
+}
+
+// --- steps and attachments ------------------------------------------------------------
+
+/** The bulk operations of one steps.upsert call: replace-or-insert by (executionId, seq), in order. */
+function stepUpserts(steps: readonly StepRecord[]): AnyBulkWriteOperation<StepDoc>[] {
+  return steps.map((s) => ({
+    replaceOne: { filter: { executionId: s.executionId, seq: s.seq }, replacement: toStepDoc(s), upsert: true },
+  }));
 }
 
 function page<T extends { readonly id: string }>(items: T[], limit: number): Page<T> {

@@ -133,6 +133,17 @@ export const SQL = {
     VALUES (:execution_id, :seq, :ts, :level, :message, :fields)`,
   /** LIMIT -1 is "no limit" in SQLite: without a limit the caller gets every line. */
   listLogs: 'SELECT * FROM logs WHERE execution_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+  /** Insert, or replace the step with the same key (its end replaces its start). */
+  upsertStep: `INSERT INTO steps (execution_id, seq, name, status, started_at, finished_at, output, error)
+    VALUES (:execution_id, :seq, :name, :status, :started_at, :finished_at, :output, :error)
+    ON CONFLICT (execution_id, seq) DO UPDATE SET name = excluded.name, status = excluded.status,
+      started_at = excluded.started_at, finished_at = excluded.finished_at, output = excluded.output, error = excluded.error`,
+  listSteps: 'SELECT * FROM steps WHERE execution_id = ? ORDER BY seq ASC',
+  insertAttachment: `INSERT INTO attachments (execution_id, seq, name, content_type, size, data)
+    VALUES (:execution_id, :seq, :name, :content_type, :size, :data)`,
+  /** Metadata only: data stays on its overflow pages. */
+  listAttachments: 'SELECT execution_id, seq, name, content_type, size FROM attachments WHERE execution_id = ? ORDER BY seq ASC',
+  getAttachment: 'SELECT * FROM attachments WHERE execution_id = ? AND seq = ?',
   getSeries: 'SELECT * FROM series WHERE env = ? AND fingerprint = ?',
   /** Compare-and-set, first write: nothing is written when the series exists. */
   insertSeries: `INSERT INTO series (env, fingerprint, labels, state, episode, episode_starts_at, episode_seen_at, last_event_id,

@@ -1,6 +1,8 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { Series, SeriesTransition } from '@wolfe/series';
 import type {
+  AttachmentInfo,
+  AttachmentRecord,
   CandidateExplanation,
   DeliveryRecord,
   Environment,
@@ -12,6 +14,8 @@ import type {
   LogLevel,
   LogRecord,
   PendingRecord,
+  StepRecord,
+  StepStatus,
 } from '@wolfe/application';
 
 /**
@@ -33,6 +37,7 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const DECISIONS = ['matched', 'unmatched', 'deduplicated', 'pending', 'suppressed'] as const;
 const ALERT_STATUSES = ['firing', 'resolved'] as const;
 const OUTCOMES = ['accepted', 'rejected'] as const;
+const STEP_STATUSES = ['running', 'succeeded', 'failed'] as const;
 const _complete: [
   Exactly<(typeof ENVIRONMENTS)[number], Environment>,
   Exactly<(typeof EXECUTION_STATUSES)[number], ExecutionStatus>,
@@ -40,7 +45,8 @@ const _complete: [
   Exactly<(typeof DECISIONS)[number], EventDecision>,
   Exactly<(typeof ALERT_STATUSES)[number], EventRecord['status']>,
   Exactly<(typeof OUTCOMES)[number], DeliveryRecord['outcome']>,
-] = [true, true, true, true, true, true];
+  Exactly<(typeof STEP_STATUSES)[number], StepStatus>,
+] = [true, true, true, true, true, true, true];
 type Labels = EventRecord['labels'];
 
 function text(row: Row, column: string): string {
@@ -220,6 +226,57 @@ export function toLog(row: Row): LogRecord {
     message: text(row, 'message'),
     fields: jsonOrNull<Record<string, unknown>>(row, 'fields'),
   };
+}
+
+export function stepParams(s: StepRecord): Params {
+  return {
+    execution_id: s.executionId,
+    seq: s.seq,
+    name: s.name,
+    status: s.status,
+    started_at: s.startedAt,
+    finished_at: s.finishedAt,
+    output: s.output,
+    error: s.error,
+  };
+}
+
+export function toStep(row: Row): StepRecord {
+  return {
+    executionId: text(row, 'execution_id'),
+    seq: int(row, 'seq'),
+    name: text(row, 'name'),
+    status: oneOf(row, 'status', STEP_STATUSES),
+    startedAt: text(row, 'started_at'),
+    finishedAt: textOrNull(row, 'finished_at'),
+    output: textOrNull(row, 'output'),
+    error: textOrNull(row, 'error'),
+  };
+}
+
+export function attachmentParams(a: AttachmentRecord): Params {
+  return {
+    execution_id: a.executionId,
+    seq: a.seq,
+    name: a.name,
+    content_type: a.contentType,
+    size: a.size,
+    data: a.data,
+  };
+}
+
+export function toAttachmentInfo(row: Row): AttachmentInfo {
+  return {
+    executionId: text(row, 'execution_id'),
+    seq: int(row, 'seq'),
+    name: text(row, 'name'),
+    contentType: text(row, 'content_type'),
+    size: int(row, 'size'),
+  };
+}
+
+export function toAttachment(row: Row): AttachmentRecord {
+  return { ...toAttachmentInfo(row), data: text(row, 'data') };
 }
 
 export function seriesParams(s: Series): Params {

@@ -134,6 +134,36 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX pending_by_due    ON pending (due_at, id);
   CREATE INDEX pending_by_series ON pending (env, fingerprint, id);
   `,
+  // 3: steps (ctx.step) and attachments (ctx.attach) of executions
+  `
+  -- One row per step: written when it starts (running) and replaced when it ends
+  -- (INSERT … ON CONFLICT (execution_id, seq) DO UPDATE). The primary key serves
+  -- "WHERE execution_id = ? ORDER BY seq".
+  CREATE TABLE steps (
+    execution_id  TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    status        TEXT NOT NULL,           -- running | succeeded | failed
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    output        TEXT,                    -- short JSON preview (bounded by the sandbox) or NULL
+    error         TEXT,
+    PRIMARY KEY (execution_id, seq)
+  );
+
+  -- One row per attachment, never one growing blob per execution. A rowid table (rows are
+  -- up to 256 KiB), and data is the LAST column: the metadata list reads the columns before
+  -- it from the row's first page and never touches data's overflow pages.
+  CREATE TABLE attachments (
+    execution_id  TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,        -- bytes of data in UTF-8
+    data          TEXT NOT NULL,           -- JSON text, as given
+    PRIMARY KEY (execution_id, seq)
+  );
+  `,
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

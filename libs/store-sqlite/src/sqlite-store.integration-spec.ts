@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store } from '@wolfe/application';
-import { describeStoreContract, makeDelivery, makeExecution, makeLog, testId, testIdAt, ts } from '@wolfe/store-contract';
+import { describeStoreContract, makeAttachment, makeDelivery, makeExecution, makeLog, makeStep, testId, testIdAt, ts } from '@wolfe/store-contract';
 import { deliveryListQuery, eventListQuery, executionListQuery, idLowerBound, SQL } from './queries';
 import { migrate, MIGRATIONS } from './schema';
 import { openSqliteStore, type SqliteStore } from './sqlite-store';
@@ -65,8 +65,46 @@ describe('sqlite store specifics', () => {
       busyTimeoutMs: 5000,
       schemaVersion: MIGRATIONS.length,
     });
-    // Foreign keys are enforced: a log line needs its execution.
+    // Foreign keys are enforced: a log line, a step and an attachment need their execution.
     await expect(store.logs.append([makeLog(testId(), 0)])).rejects.toThrow(/FOREIGN KEY/);
+    await expect(store.steps.upsert([makeStep(testId(), 0)])).rejects.toThrow(/FOREIGN KEY/);
+    await expect(store.attachments.append([makeAttachment(testId(), 0)])).rejects.toThrow(/FOREIGN KEY/);
+  });
+
+  it('migrates a version-2 file to 3 keeping its rows, and cascades steps and attachments with their execution', async () => {
+    const db = new DatabaseSync(path);
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`INSERT INTO executions (id, runbook, env, version, status, created_at) VALUES ('x1', 'r', 'prod', 'v', 'succeeded', '${ts()}')`);
+    db.close();
+    const store = await open();
+    expect(store.settings().schemaVersion).toBe(3);
+    expect((await store.executions.get('x1'))?.runbook).toBe('r');
+    const e = makeExecution();
+    await store.executions.createIfAbsent(e);
+    await store.steps.upsert([makeStep(e.id, 0), makeStep('x1', 0)]);
+    await store.attachments.append([makeAttachment(e.id, 0), makeAttachment('x1', 0)]);
+    await store.close();
+
+    const raw = new DatabaseSync(path);
+    raw.exec('PRAGMA foreign_keys = ON');
+    raw.prepare('DELETE FROM executions WHERE id = ?').run(e.id);
+    const count = (table: string): unknown => raw.prepare(`SELECT count(*) AS n FROM ${table} WHERE execution_id = ?`).get(e.id)?.['n'];
+    expect([count('steps'), count('attachments')]).toEqual([0, 0]);
+    expect(raw.prepare("SELECT count(*) AS n FROM steps WHERE execution_id = 'x1'").get()).toEqual({ n: 1 });
+    raw.close();
+  });
+
+  it('writes the start and the end of steps through group commit: one transaction per flush, not per step', async () => {
+    const store = await open();
+    const e = makeExecution();
+    await store.executions.createIfAbsent(e);
+    const before = store.stats().commits;
+    await Promise.all([
+      store.steps.upsert(Array.from({ length: 50 }, (_, seq) => makeStep(e.id, seq))),
+      store.attachments.append([makeAttachment(e.id, 0)]),
+      store.logs.append([makeLog(e.id, 0)]),
+    ]);
+    expect(store.stats().commits - before).toBe(1);
   });
 
   it('refuses a database written by a newer schema, and leaves it untouched', async () => {
@@ -181,6 +219,7 @@ describe('sqlite store specifics', () => {
         for (const env of [undefined, 'dev'] as const)
           for (const cursor of [undefined, testId()]) shapes.push(executionListQuery({ runbook, status, env, cursor, limit: 50 }).sql);
     shapes.push(SQL.listUndecided, SQL.listByStatus, SQL.listLogs, SQL.claimNext, SQL.getExecutionByDedupKey, SQL.getEvent);
+    shapes.push(SQL.listSteps, SQL.listAttachments, SQL.getAttachment);
     shapes.push(SQL.getSeries, SQL.listFlapping, SQL.listDuePending, SQL.listPendingBySeries, SQL.getPendingByDedupKey);
     for (const sql of shapes) {
       const steps = plan(sql);
@@ -194,6 +233,9 @@ describe('sqlite store specifics', () => {
     expect(plan(SQL.claimNext).join('\n')).toMatch(/executions_by_status \(status=\?\)/);
     expect(plan(SQL.getExecutionByDedupKey).join('\n')).toMatch(/executions_dedup_key/);
     expect(plan(SQL.listFlapping).join('\n')).toMatch(/series_flapping/);
+    for (const sql of [SQL.listSteps, SQL.listAttachments, SQL.getAttachment]) {
+      expect(plan(sql).join('\n')).toMatch(/sqlite_autoindex_(steps|attachments)_1 \(execution_id=\?/);
+    }
     expect(plan(SQL.listDuePending).join('\n')).toMatch(/pending_by_due/);
     expect(plan(SQL.listPendingBySeries).join('\n')).toMatch(/pending_by_series/);
     expect(plan(deliveryListQuery({ outcome: 'rejected', limit: 5 }).sql).join('\n')).toMatch(/deliveries_by_outcome \(outcome=\?\)/);

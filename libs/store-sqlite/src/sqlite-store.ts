@@ -1,6 +1,8 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Series } from '@wolfe/series';
 import type {
+  AttachmentRecord,
+  AttachmentRepository,
   CandidateExplanation,
   CreateExecutionResult,
   CreatePendingResult,
@@ -22,17 +24,23 @@ import type {
   PendingRecord,
   PendingRepository,
   SeriesRepository,
+  StepRecord,
+  StepRepository,
   Store,
   Timestamp,
 } from '@wolfe/application';
 import { assertLimit, deliveryListQuery, eventListQuery, executionListQuery, SQL, type Query } from './queries';
 import {
+  attachmentParams,
   deliveryParams,
   eventParams,
   executionParams,
   logParams,
   pendingParams,
   seriesParams,
+  stepParams,
+  toAttachment,
+  toAttachmentInfo,
   toDelivery,
   toEvent,
   toExecution,
@@ -40,6 +48,7 @@ import {
   toLog,
   toPending,
   toSeries,
+  toStep,
   type Params,
   type Row,
 } from './rows';
@@ -77,6 +86,8 @@ export class SqliteStore implements Store {
   readonly events: EventRepository;
   readonly executions: ExecutionRepository;
   readonly logs: LogRepository;
+  readonly steps: StepRepository;
+  readonly attachments: AttachmentRepository;
   readonly series: SeriesRepository;
   readonly pending: PendingRepository;
 
@@ -121,6 +132,15 @@ export class SqliteStore implements Store {
         if (limit !== undefined) assertLimit(limit);
         return this.all(SQL.listLogs, [executionId, afterSeq ?? -1, limit ?? -1], toLog);
       },
+    };
+    this.steps = {
+      upsert: (steps) => this.upsertSteps(steps),
+      list: async (executionId) => this.all(SQL.listSteps, [executionId], toStep),
+    };
+    this.attachments = {
+      append: (attachments) => this.appendAttachments(attachments),
+      list: async (executionId) => this.all(SQL.listAttachments, [executionId], toAttachmentInfo),
+      get: async (executionId, seq) => this.one(SQL.getAttachment, [executionId, seq], toAttachment),
     };
     this.series = {
       get: async (env, fingerprint) => this.one(SQL.getSeries, [env, fingerprint], toSeries),
@@ -298,6 +318,25 @@ export class SqliteStore implements Store {
     const params = entries.map(logParams);
     return this.write(() => {
       const insert = this.statement(SQL.insertLog);
+      for (const p of params) insert.run(p);
+    });
+  }
+
+  /** One write: all the steps of the call commit together (a later entry for a key wins). */
+  private async upsertSteps(steps: readonly StepRecord[]): Promise<void> {
+    if (steps.length === 0) return this.closed ? Promise.reject(new Error('the sqlite store is closed')) : Promise.resolve();
+    const params = steps.map(stepParams);
+    return this.write(() => {
+      const upsert = this.statement(SQL.upsertStep);
+      for (const p of params) upsert.run(p);
+    });
+  }
+
+  private async appendAttachments(attachments: readonly AttachmentRecord[]): Promise<void> {
+    if (attachments.length === 0) return this.closed ? Promise.reject(new Error('the sqlite store is closed')) : Promise.resolve();
+    const params = attachments.map(attachmentParams);
+    return this.write(() => {
+      const insert = this.statement(SQL.insertAttachment);
       for (const p of params) insert.run(p);
     });
   }

@@ -16,7 +16,8 @@ const listQuery = z.object({
 /** `Content-Disposition` for a download named after the attachment (RFC 6266 + RFC 5987). */
 export function attachmentDisposition(name: string, seq: number): string {
   const base = name.trim() === '' ? `attachment-${seq}` : name.trim();
-  const ascii = base.replace(/[^A-Za-z0-9._ -]+/g, '_').slice(0, 100) || `attachment-${seq}`;
+  const cleaned = base.replace(/[^A-Za-z0-9._ -]+/g, '_').slice(0, 100);
+  const ascii = /[A-Za-z0-9]/.test(cleaned) ? cleaned : `attachment-${seq}`;
   const encoded = encodeURIComponent(`${base}.json`).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `inline; filename="${ascii}.json"; filename*=UTF-8''${encoded}`;
 }

@@ -7,7 +7,9 @@ import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, apiGet, errorMessage, query } from '../lib/api';
 import { compactJson, formatDateTime, formatDuration, formatTime, isActive, prettyJson, shortSha } from '../lib/format';
 import { useInterval } from '../lib/use-interval';
+import { Attachments } from './attachments';
 import { StatusBadge } from './status-badge';
+import { Steps } from './steps';
 
 const POLL_MS = 2000;
 
@@ -122,6 +124,10 @@ export function ExecutionView() {
       </dl>
 
       {e.error ? <ErrorPanel error={e.error} /> : null}
+
+      <Steps steps={e.steps} active={isActive(e.status)} />
+
+      <Attachments key={e.id} executionId={e.id} attachments={e.attachments} />
 
       <section aria-labelledby="result-title" className="panel">
         <h2 id="result-title">Result</h2>

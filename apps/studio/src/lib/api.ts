@@ -46,8 +46,8 @@ async function send(path: string, token: string, signal?: AbortSignal): Promise<
   }
 }
 
-/** GET `/api/v1${path}` as JSON. */
-export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+/** GET `/api/v1${path}` with the token: the response when it is 2xx, else an ApiError. */
+async function get(path: string, signal?: AbortSignal): Promise<Response> {
   const token = getToken();
   if (token === null) throw new ApiError(401, 'Not signed in.');
   const res = await send(path, token, signal);
@@ -56,7 +56,17 @@ export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> 
     throw new ApiError(401, REJECTED_TOKEN);
   }
   if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+  return res;
+}
+
+/** GET `/api/v1${path}` as JSON. */
+export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await (await get(path, signal)).json()) as T;
+}
+
+/** GET `/api/v1${path}` as it is (e.g. an attachment to save as a file). */
+export async function apiGetBlob(path: string, signal?: AbortSignal): Promise<Blob> {
+  return (await get(path, signal)).blob();
 }
 
 /** Try a token before keeping it: null when accepted, else why not. */

@@ -1,4 +1,4 @@
-import { formatDuration, isActive, shortSha, statusLabel } from './format';
+import { asTable, formatBytes, formatDuration, isActive, prettyPreview, shortSha, statusLabel } from './format';
 
 describe('studio formatting', () => {
   it('formats durations for humans', () => {
@@ -21,5 +21,37 @@ describe('studio formatting', () => {
     expect(isActive('queued')).toBe(true);
     expect(isActive('running')).toBe(true);
     expect(isActive('failed')).toBe(false);
+  });
+
+  it('formats sizes in bytes, KiB and MiB', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(256 * 1024)).toBe('256.0 KiB');
+    expect(formatBytes(1024 * 1024)).toBe('1.0 MiB');
+    expect(formatBytes(-1)).toBe('—');
+  });
+
+  it('pretty-prints a step output that parses and leaves a cut one as it is', () => {
+    expect(prettyPreview('{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(prettyPreview('"drained"')).toBe('"drained"');
+    expect(prettyPreview('42')).toBe('42');
+    expect(prettyPreview('{"a":"xxxx…')).toBe('{"a":"xxxx…');
+  });
+
+  it('reads an array of flat objects as a table, and nothing else', () => {
+    expect(asTable([{ path: '/var', bytes: 10 }, { path: '/tmp', owner: null, ok: true }])).toEqual({
+      columns: ['path', 'bytes', 'owner', 'ok'],
+      rows: [{ path: '/var', bytes: 10 }, { path: '/tmp', owner: null, ok: true }],
+    });
+    expect(asTable([])).toBeNull();
+    expect(asTable([{}])).toBeNull();
+    expect(asTable({ path: '/var' })).toBeNull();
+    expect(asTable([{ path: '/var', sizes: [1, 2] }])).toBeNull();
+    expect(asTable([{ a: 1 }, 2])).toBeNull();
+    expect(asTable([[1, 2]])).toBeNull();
+    const evil = asTable(JSON.parse('[{"__proto__":"x","a":1}]'));
+    expect(evil?.columns).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(evil?.rows[0])).toBe(Object.prototype);
   });
 });

@@ -62,3 +62,53 @@ export function compactJson(value: unknown): string {
     return String(value);
   }
 }
+
+/** `512 B`, `1.5 KiB`, `2.0 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** A step's output (a short JSON preview, possibly cut and ending in `…`): pretty when it parses. */
+export function prettyPreview(text: string): string {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? JSON.stringify(value, null, 2) : text;
+  } catch {
+    return text;
+  }
+}
+
+export type Cell = string | number | boolean | null;
+
+/** Rows and their columns (in order of first appearance), when `value` is an array of flat objects. */
+export interface Table {
+  readonly columns: readonly string[];
+  readonly rows: readonly Readonly<Record<string, Cell>>[];
+}
+
+const isCell = (v: unknown): v is Cell => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * An array of (at least one) plain objects whose values are all strings, numbers, booleans or
+ * null reads best as a table; anything else (nested values, mixed items) is shown as JSON.
+ */
+export function asTable(value: unknown): Table | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const columns = new Set<string>();
+  const rows: Record<string, Cell>[] = [];
+  for (const item of value as unknown[]) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
+    const row: Record<string, Cell> = {};
+    for (const [k, v] of Object.entries(item)) {
+      if (!isCell(v)) return null;
+      columns.add(k);
+      Object.defineProperty(row, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    rows.push(row);
+  }
+  if (columns.size === 0) return null;
+  return { columns: [...columns], rows };
+}

@@ -144,6 +144,49 @@ export interface LogRecord {
   readonly fields: Readonly<Record<string, unknown>> | null;
 }
 
+/** A step is recorded `running` when it starts, then once more when it ends. */
+export const STEP_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/**
+ * One `ctx.step(name, fn)` of an execution: the notebook of what was checked and done.
+ * Keyed by (executionId, seq); the end of a step replaces its start (same seq).
+ */
+export interface StepRecord {
+  readonly executionId: string;
+  /** 0, 1, 2, … per execution, in the order the steps started. */
+  readonly seq: number;
+  readonly name: string;
+  readonly status: StepStatus;
+  readonly startedAt: Timestamp;
+  readonly finishedAt: Timestamp | null;
+  /** Short JSON preview of the step's value (bounded by the sandbox, ~1 KiB); null unless succeeded. */
+  readonly output: string | null;
+  /** Why it failed (bounded); null unless failed. */
+  readonly error: string | null;
+}
+
+/**
+ * One `ctx.attach(name, data)`: a table or series kept with the execution. One record per
+ * attachment (never one growing document per execution); the sandbox bounds the data
+ * (256 KiB each, 1 MiB per execution).
+ */
+export interface AttachmentRecord {
+  readonly executionId: string;
+  /** 0, 1, 2, … per execution, in the order they were attached. */
+  readonly seq: number;
+  readonly name: string;
+  /** Media type of `data`; `application/json` for `ctx.attach`. */
+  readonly contentType: string;
+  /** The attachment itself, as text (JSON text for `application/json`). */
+  readonly data: string;
+  /** Bytes of `data` in UTF-8. */
+  readonly size: number;
+}
+
+/** An attachment without its data: what lists show. */
+export type AttachmentInfo = Omit<AttachmentRecord, 'data'>;
+
 /**
  * A run that waits for its trigger's `for:`: durable, so it survives a restart, and
  * re-evaluated when due. One per dedup key (the key of the execution it would create).

@@ -1,5 +1,7 @@
 import type { Series } from '@wolfe/series';
 import type {
+  AttachmentInfo,
+  AttachmentRecord,
   CandidateExplanation,
   DeliveryRecord,
   Environment,
@@ -10,6 +12,7 @@ import type {
   ExecutionStatus,
   LogRecord,
   PendingRecord,
+  StepRecord,
   Timestamp,
 } from './records';
 
@@ -121,6 +124,31 @@ export interface LogRepository {
 }
 
 /**
+ * The steps of executions (`ctx.step`). A step is written when it starts (`running`) and again
+ * when it ends: the second write replaces the first, so a step is always one record.
+ */
+export interface StepRepository {
+  /**
+   * Inserts each step, or replaces the stored one with the same (executionId, seq). Applied in
+   * array order (a later entry for the same key wins). Atomic per call on sqlite; on MongoDB
+   * each step is written on its own (a retry of the whole call is always safe: idempotent).
+   */
+  upsert(steps: readonly StepRecord[]): Promise<void>;
+  /** In seq order (start order). */
+  list(executionId: string): Promise<readonly StepRecord[]>;
+}
+
+/** The attachments of executions (`ctx.attach`): one record each, data kept as given. */
+export interface AttachmentRepository {
+  /** Appends attachments (seq assigned by the caller, unique per execution; a duplicate rejects). */
+  append(attachments: readonly AttachmentRecord[]): Promise<void>;
+  /** Without the data, in seq order: cheap enough for every execution page. */
+  list(executionId: string): Promise<readonly AttachmentInfo[]>;
+  /** One attachment with its data; null when there is none with that seq. */
+  get(executionId: string, seq: number): Promise<AttachmentRecord | null>;
+}
+
+/**
  * Series (libs/series): one record per (env, fingerprint). Updates are compare-and-set on
  * `version`, so two events of the same series routed at once never lose a transition: the
  * loser reads again and retries.
@@ -155,6 +183,8 @@ export interface Store {
   readonly events: EventRepository;
   readonly executions: ExecutionRepository;
   readonly logs: LogRepository;
+  readonly steps: StepRepository;
+  readonly attachments: AttachmentRepository;
   readonly series: SeriesRepository;
   readonly pending: PendingRepository;
   close(): Promise<void>;
