@@ -3,14 +3,18 @@
  * context, BEFORE the runbook's script. It is run with `context.evalClosure`, so the host
  * values it receives are closure parameters, never globals:
  *
- * - `$0`: the host log function (an ivm Callback, seen by the guest as a plain function
- *   `(level, message, fieldsJson | null) => boolean`; `false` means "stop logging").
+ * - `$0`: the host function (an ivm Callback, seen by the guest as a plain function
+ *   `(op, a, b, c, d) => string | number | boolean`, see {@link HostOp}). It never throws and
+ *   only ever receives and returns primitives.
  * - `$1`: the execution's input as JSON text ({@link BootstrapInput}).
  *
  * It captures the intrinsics it needs before any runbook code runs, builds the frozen
- * `ctx`, installs the load-error catcher used by the script wrapper and returns `start`,
- * which the host calls through a Reference (never reachable from the guest's globals).
- * `start()` resolves to a string: `ok:<result JSON>` or `err:<GuestErrorRecord JSON>`.
+ * `ctx`, installs the load-error catcher used by the script wrapper and returns `control`,
+ * which the host calls through a Reference (never reachable from the guest's globals):
+ *
+ * - `control('start')` runs the handler and resolves to a string: `ok:<result JSON>` or
+ *   `err:<GuestErrorRecord JSON>`;
+ * - `control('wake', id)` resolves the `ctx.sleep` promise `id` (the host's timer fired).
  *
  * Everything here is best effort against a hostile runbook that patches prototypes: the
  * host re-validates every value that crosses (type, size, shape). A runbook that subverts
@@ -18,6 +22,7 @@
  */
 export interface BootstrapInput {
   readonly event: unknown;
+  readonly params: unknown;
   readonly runbook: { readonly name: string; readonly version: string };
   readonly env: string;
   readonly brandKey: string;
@@ -26,8 +31,22 @@ export interface BootstrapInput {
     readonly fieldsMaxBytes: number;
     readonly resultMaxBytes: number;
     readonly errorTextMaxChars: number;
+    readonly stepNameMaxChars: number;
+    readonly stepOutputMaxBytes: number;
+    readonly attachmentMaxBytes: number;
   };
 }
+
+/**
+ * The operations of the host function, with their arguments and answers:
+ *
+ * - `log(level, message, fieldsJson | null)` → `true` to keep logging, `false` = stop (the log is full or the execution is over);
+ * - `step(name)` → the step's seq (≥ 0), or -1 when it is not recorded;
+ * - `step-end(seq, 'succeeded' | 'failed', output | null, error | null)` → `true`;
+ * - `attach(name, json)` → `''` when kept, else the reason it was refused (the guest throws it as a RangeError);
+ * - `sleep(id, ms)` → `true` when the host armed a timer that will `control('wake', id)`; anything else: the execution is ending.
+ */
+export type HostOp = 'log' | 'step' | 'step-end' | 'attach' | 'sleep';
 
 /** What `start()` reports for a failure (after `err:`), re-validated by the host. */
 export interface GuestErrorRecord {
@@ -58,7 +77,7 @@ export function wrapScript(code: string): string {
 
 export const BOOTSTRAP_SOURCE = String.raw`
 'use strict';
-const hostLog = $0;
+const host = $0;
 const input = JSON.parse($1);
 const G = globalThis;
 const L = input.limits;
@@ -74,6 +93,10 @@ const StringCharCodeAt = String.prototype.charCodeAt;
 const SymbolToString = Symbol.prototype.toString;
 const ErrorCtor = Error;
 const TypeErrorCtor = TypeError;
+const RangeErrorCtor = RangeError;
+const PromiseCtor = Promise;
+const PromiseReject = Promise.reject;
+const NumberIsFinite = Number.isFinite;
 const brand = Symbol.for(input.brandKey);
 const NOTHING = ObjectFreeze({ __proto__: null });
 
@@ -115,6 +138,22 @@ function briefError(e) {
   const m = read(e, 'message');
   return cut(typeof m === 'string' ? m : safeString(e, 'unknown error'), 200);
 }
+function isErrorObject(e) {
+  try { return e instanceof ErrorCtor; } catch (_) { return false; }
+}
+
+// ---- the host ----
+// Once the host says the execution is over (or a call fails), the guest stops calling it.
+let hostOpen = true;
+function call(op, a, b, c, d) {
+  if (!hostOpen) return undefined;
+  try {
+    return host(op, a, b, c, d);
+  } catch (_) {
+    hostOpen = false;
+    return undefined;
+  }
+}
 
 // ---- ctx.log ----
 let logOpen = true;
@@ -136,9 +175,7 @@ function emit(level, message, fields) {
       else json = candidate;
     }
   }
-  let keepGoing = false;
-  try { keepGoing = hostLog(level, text, json); } catch (_) { keepGoing = false; }
-  if (keepGoing !== true) logOpen = false;
+  if (call('log', level, text, json, undefined) !== true) logOpen = false;
 }
 function formatArgs(args) {
   let out = '';
@@ -147,9 +184,7 @@ function formatArgs(args) {
     let s;
     if (typeof a === 'string') s = a;
     else {
-      let isError = false;
-      try { isError = a instanceof ErrorCtor; } catch (_) { isError = false; }
-      if (!isError) { try { s = JSONStringify(a); } catch (_) { s = undefined; } }
+      if (!isErrorObject(a)) { try { s = JSONStringify(a); } catch (_) { s = undefined; } }
       if (typeof s !== 'string') s = safeString(a, '[unprintable]');
     }
     out += (i === 0 ? '' : ' ') + s;
@@ -158,10 +193,10 @@ function formatArgs(args) {
   return out;
 }
 const log = ObjectFreeze({
-  debug: (message, fields) => emit('debug', message, fields),
-  info: (message, fields) => emit('info', message, fields),
-  warn: (message, fields) => emit('warn', message, fields),
-  error: (message, fields) => emit('error', message, fields),
+  debug: ObjectFreeze((message, fields) => emit('debug', message, fields)),
+  info: ObjectFreeze((message, fields) => emit('info', message, fields)),
+  warn: ObjectFreeze((message, fields) => emit('warn', message, fields)),
+  error: ObjectFreeze((message, fields) => emit('error', message, fields)),
 });
 let consoleObject = read(G, 'console');
 if (consoleObject === null || typeof consoleObject !== 'object') {
@@ -170,6 +205,84 @@ if (consoleObject === null || typeof consoleObject !== 'object') {
 }
 for (const [method, level] of [['log', 'info'], ['info', 'info'], ['debug', 'debug'], ['warn', 'warn'], ['error', 'error'], ['trace', 'debug']]) {
   ObjectDefineProperty(consoleObject, method, { value: (...args) => emit(level, formatArgs(args), undefined), writable: true, configurable: true, enumerable: true });
+}
+
+// ---- ctx.step ----
+function stepOutput(value) {
+  let json;
+  try { json = JSONStringify(value); } catch (e) { return '[not JSON-serializable: ' + briefError(e) + ']'; }
+  if (typeof json !== 'string') return null;
+  // Cut by characters first (cheap), the host cuts to exact UTF-8 bytes.
+  // (one character more than fits, so the host sees it is over and marks the cut).
+  return json.length > L.stepOutputMaxBytes ? ReflectApply(StringSlice, json, [0, L.stepOutputMaxBytes + 1]) : json;
+}
+function stepError(e) {
+  let text;
+  if (isErrorObject(e)) {
+    const name = read(e, 'name');
+    text = (typeof name === 'string' && name !== '' ? cut(name, 100) : 'Error') + ': ' + briefError(e);
+  } else {
+    text = 'threw ' + cut(safeString(e, 'a value that cannot be described'), 200);
+  }
+  return cut(text, L.stepOutputMaxBytes);
+}
+let stepsOpen = true;
+async function step(name, fn) {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeErrorCtor('ctx.step(name, fn): name must be a non-empty string');
+  if (typeof fn !== 'function') throw new TypeErrorCtor('ctx.step(name, fn): fn must be a function');
+  // Once the host stops recording steps (over its limit), later steps run without asking it.
+  const seq = stepsOpen ? call('step', cut(name, L.stepNameMaxChars), undefined, undefined, undefined) : -1;
+  const recorded = typeof seq === 'number' && seq >= 0;
+  if (!recorded) stepsOpen = false;
+  let value;
+  try {
+    value = await ReflectApply(fn, undefined, []);
+  } catch (e) {
+    if (recorded) call('step-end', seq, 'failed', null, stepError(e));
+    throw e;
+  }
+  if (recorded) call('step-end', seq, 'succeeded', stepOutput(value), null);
+  return value;
+}
+
+// ---- ctx.sleep ----
+// Resolvers by id; the host's timer calls control('wake', id). Null prototype: nothing to patch.
+const sleepers = { __proto__: null };
+let sleeps = 0;
+function sleep(ms) {
+  if (typeof ms !== 'number' || !(ms >= 0)) {
+    return ReflectApply(PromiseReject, PromiseCtor, [new TypeErrorCtor('ctx.sleep(ms): ms must be a number ≥ 0, got ' + cut(safeString(ms, typeof ms), 50))]);
+  }
+  return new PromiseCtor((resolve) => {
+    sleeps += 1;
+    const id = sleeps;
+    sleepers[id] = resolve;
+    // Anything but true: the host is ending the execution (limit or timeout); never resolves.
+    if (call('sleep', id, NumberIsFinite(ms) ? ms : 1e300, undefined, undefined) !== true) ReflectDeleteProperty(sleepers, id);
+  });
+}
+function wake(id) {
+  const resolve = sleepers[id];
+  if (typeof resolve !== 'function') return;
+  ReflectDeleteProperty(sleepers, id);
+  resolve(undefined);
+}
+
+// ---- ctx.attach ----
+function attach(name, data) {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeErrorCtor('ctx.attach(name, data): name must be a non-empty string');
+  let json;
+  try {
+    json = JSONStringify(data);
+  } catch (e) {
+    throw new TypeErrorCtor('ctx.attach(name, data): data is not JSON-serializable: ' + briefError(e));
+  }
+  if (typeof json !== 'string') throw new TypeErrorCtor('ctx.attach(name, data): data is not JSON-serializable (got ' + typeof data + ')');
+  if (overBytes(json, L.attachmentMaxBytes)) {
+    throw new RangeErrorCtor('ctx.attach: ' + JSONStringify(cut(name, 100)) + ' is ' + utf8Bytes(json) + ' bytes of JSON, over the ' + L.attachmentMaxBytes + '-byte limit per attachment');
+  }
+  const verdict = call('attach', cut(name, L.stepNameMaxChars), json, undefined, undefined);
+  if (verdict !== '') throw new RangeErrorCtor(typeof verdict === 'string' ? verdict : 'ctx.attach: the execution is over');
 }
 
 // ---- ctx ----
@@ -182,9 +295,13 @@ function deepFreeze(v) {
 }
 const ctx = ObjectFreeze({
   event: deepFreeze(input.event),
+  params: deepFreeze(input.params),
   log,
   runbook: ObjectFreeze({ name: input.runbook.name, version: input.runbook.version }),
   env: input.env,
+  step: ObjectFreeze(step),
+  sleep: ObjectFreeze(sleep),
+  attach: ObjectFreeze(attach),
 });
 
 // ---- errors ----
@@ -209,10 +326,8 @@ function preview(v) {
   }
 }
 function describe(e, limit) {
-  let isError = false;
-  try { isError = e instanceof ErrorCtor; } catch (_) { isError = false; }
   const max = L.errorTextMaxChars;
-  if (isError) {
+  if (isErrorObject(e)) {
     const name = read(e, 'name');
     const message = read(e, 'message');
     const stack = read(e, 'stack');
@@ -244,7 +359,6 @@ function success(value) {
   } catch (e) {
     return 'err:' + JSONStringify({ __proto__: null, name: 'TypeError', message: 'the result is not JSON-serializable: ' + briefError(e), stack: null, limit: null });
   }
-  if (json === undefined) json = 'null';
   if (typeof json !== 'string') json = 'null';
   if (overBytes(json, L.resultMaxBytes)) {
     return 'err:' + JSONStringify({
@@ -265,6 +379,7 @@ ObjectDefineProperty(G, '${LOAD_ERROR_GLOBAL}', {
   writable: false, enumerable: false, configurable: true,
 });
 
+let started = false;
 async function start() {
   ReflectDeleteProperty(G, '${LOAD_ERROR_GLOBAL}');
   try {
@@ -286,5 +401,10 @@ async function start() {
     return failure(e);
   }
 }
-return start;
+function control(op, id) {
+  if (op === 'wake') { wake(id); return undefined; }
+  if (op === 'start' && !started) { started = true; return start(); }
+  return undefined;
+}
+return control;
 `;

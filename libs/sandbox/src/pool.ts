@@ -16,8 +16,19 @@ export interface IsolatePoolOptions {
   readonly maxIdle: number;
   /** How long a used isolate may take to produce a fresh context before it is judged stuck and disposed. */
   readonly recycleTimeoutMs: number;
+  /**
+   * Isolates V8 could not recover from an out-of-memory error that the process keeps (each
+   * keeps its heap and one parked thread) before `onCatastrophicError` is called.
+   */
+  readonly maxLostIsolates: number;
+  /** V8 could not recover `isolate` from an out-of-memory error: it was abandoned (see {@link IsolatePool.lost}). */
+  readonly onIsolateLost: (isolate: ivm.Isolate) => void;
+  /** A catastrophic error the pool cannot contain; without it the process aborts (isolated-vm's default). */
   readonly onCatastrophicError?: (message: string) => void;
 }
+
+/** isolated-vm's message for a V8 out-of-memory error it could not turn into a memory-limit error. */
+const CATASTROPHIC_OOM = /out-of-memory/i;
 
 /**
  * Isolates for executions. Every execution gets a context no code has run in; the isolate
@@ -29,6 +40,14 @@ export interface IsolatePoolOptions {
 export class IsolatePool {
   private readonly idle: IsolateSlot[] = [];
   private readonly live = new Set<ivm.Isolate>();
+  /**
+   * Isolates lost to a catastrophic out-of-memory error. Some allocations (e.g. a Map or Set
+   * growing its table) fail inside V8 without going through isolated-vm's memory-limit path;
+   * isolated-vm then parks the isolate's thread forever instead of aborting the process. Such
+   * an isolate is never used, disposed or garbage-collected again (strong references here):
+   * its memory is lost until the process restarts, so only `maxLostIsolates` are tolerated.
+   */
+  private readonly lost = new Set<ivm.Isolate>();
   private readonly recycling = new Set<Promise<void>>();
   /** Isolates being recycled, by memory size. */
   private readonly recyclingBySize = new Map<number, number>();
@@ -55,10 +74,12 @@ export class IsolatePool {
       if (this.closed) throw new Error('the sandbox was disposed');
       if (slot !== null) return { ...slot, uses: slot.uses + 1 };
     }
+    let created: ivm.Isolate | null = null;
     const isolate = new ivm.Isolate({
       memoryLimit: memoryMiB,
-      ...(this.options.onCatastrophicError === undefined ? {} : { onCatastrophicError: this.options.onCatastrophicError }),
+      onCatastrophicError: (message: string) => this.catastrophe(created, message),
     });
+    created = isolate;
     this.live.add(isolate);
     try {
       return { isolate, context: await isolate.createContext(), memoryMiB, uses: 1 };
@@ -90,6 +111,7 @@ export class IsolatePool {
   /** Disposes an isolate now (ends any code running in it). */
   kill(isolate: ivm.Isolate): void {
     this.live.delete(isolate);
+    if (this.lost.has(isolate)) return; // its thread is parked for good: leave it alone
     if (!isolate.isDisposed) {
       try {
         isolate.dispose();
@@ -112,6 +134,36 @@ export class IsolatePool {
     return this.live.size;
   }
 
+  /** Isolates abandoned after a catastrophic out-of-memory error (their memory is not reclaimed). */
+  get lostCount(): number {
+    return this.lost.size;
+  }
+
+  private catastrophe(isolate: ivm.Isolate | null, message: string): void {
+    armHardExit();
+    if (isolate === null || !CATASTROPHIC_OOM.test(message)) {
+      // Not an out-of-memory error (e.g. a script that failed to terminate): nothing to contain.
+      this.escalate(message);
+      return;
+    }
+    this.lost.add(isolate);
+    this.live.delete(isolate);
+    const index = this.idle.findIndex((slot) => slot.isolate === isolate);
+    if (index !== -1) this.idle.splice(index, 1);
+    this.options.onIsolateLost(isolate);
+    if (this.lost.size > this.options.maxLostIsolates) {
+      this.escalate(
+        `${this.lost.size} isolates were lost to out-of-memory errors V8 could not recover from (over the ${this.options.maxLostIsolates} tolerated); their memory is only reclaimed by restarting the process`,
+      );
+    }
+  }
+
+  private escalate(message: string): void {
+    const handler = this.options.onCatastrophicError;
+    if (handler === undefined) process.abort(); // isolated-vm's own default
+    else handler(message);
+  }
+
   private async recycle(slot: IsolateSlot): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<null>((resolve) => {
@@ -132,4 +184,18 @@ export class IsolatePool {
     else if (this.idle.length < this.options.maxIdle) this.idle.push({ ...slot, context });
     else this.kill(slot.isolate);
   }
+}
+
+let hardExitArmed = false;
+
+/**
+ * After a catastrophic error the process can no longer exit normally: isolated-vm's teardown
+ * waits forever for the parked thread (`process.exit()` hangs, and the pending task keeps the
+ * event loop alive). So once one happened, exiting ends the process with SIGKILL, which a
+ * supervisor sees like any crash (exit status 137), instead of hanging.
+ */
+function armHardExit(): void {
+  if (hardExitArmed) return;
+  hardExitArmed = true;
+  process.once('exit', () => process.kill(process.pid, 'SIGKILL'));
 }

@@ -13,8 +13,8 @@
  * });
  * ```
  *
- * Runbooks run in a sandbox (a V8 isolate): there is no `require`, no `process`, no file
- * system and no network unless `ctx` offers it. They may import `@wolfe/sdk` and their own
+ * Runbooks run in a sandbox (a V8 isolate): there is no `require`, no `process`, no timers
+ * (use `ctx.sleep`), no file system and no network unless `ctx` offers it. They may import `@wolfe/sdk` and their own
  * relative files only.
  *
  * @packageDocumentation
@@ -97,16 +97,83 @@ export interface RunbookInfo {
   readonly version: string;
 }
 
-/** Everything a runbook gets: the event, a log, who it is and where it runs. Frozen. */
+/**
+ * Parameters of this run: plain, frozen JSON data. Empty (`{}`) for a run started by an
+ * alert; set by whoever starts a run by hand, and by a test case (`params:` in a test file).
+ */
+export type RunbookParams = Readonly<Record<string, unknown>>;
+
+/**
+ * Everything a runbook gets: the event, its parameters, a log, steps, sleep, attachments, who
+ * it is and where it runs. Frozen.
+ *
+ * Every call to `ctx.log.*` / `console.*`, `ctx.step` (start and end), `ctx.attach` and
+ * `ctx.sleep` is a call into the platform: an execution may make at most 100,000 of them;
+ * one more ends it as `failed` with `limit: 'host_calls'`.
+ */
 export interface RunbookContext {
   /** The alert that triggered this execution. */
   readonly event: RunbookEvent;
+  /** Parameters of this run (`{}` unless the run was started with parameters). */
+  readonly params: RunbookParams;
   /** Write to the execution's log. */
   readonly log: RunbookLogger;
   /** Which runbook (and which version of it) is running. */
   readonly runbook: RunbookInfo;
   /** `dev`, `test` or `prod`: the branch this runbook version comes from. */
   readonly env: RunbookEnvironment;
+
+  /**
+   * Runs `fn` as a named step: the execution's notebook of what was checked and done. The
+   * step is recorded when it starts (`running`) and when it ends (`succeeded` with a short
+   * JSON preview of its value, or `failed` with the error's message), and shown beside the
+   * execution.
+   *
+   * ```ts
+   * const usage = await ctx.step('measure disk', () => parseDf(output));
+   * await ctx.step('rotate logs', async () => { … });
+   * ```
+   *
+   * `fn` may be sync or async; `step` always returns a promise of its value and rejects with
+   * the very error `fn` threw (so an uncaught failing step fails the execution). Steps may be
+   * nested and run concurrently; each gets its own sequence number, in start order.
+   *
+   * Limits: the name keeps 200 characters, the value preview 1 KiB (cut, marked `…`); an
+   * execution records at most 1,000 steps (later ones still run; a warning line says so).
+   * A step still running when the execution ends is recorded as `failed`.
+   *
+   * @param name - what the step does, e.g. `check free space on /var`.
+   * @param fn - the work; its return value (or resolved value) is the step's output.
+   * @returns `fn`'s value.
+   */
+  step<T>(name: string, fn: () => T | PromiseLike<T>): Promise<Awaited<T>>;
+
+  /**
+   * Waits `ms` milliseconds (a platform timer: no CPU is used while waiting).
+   *
+   * The wait counts against the runbook's `timeout`: a sleep longer than the time left ends
+   * the execution at once as `timed_out` (it never outlives the timeout).
+   *
+   * @param ms - milliseconds, a number ≥ 0 (otherwise the promise rejects with a TypeError).
+   */
+  sleep(ms: number): Promise<void>;
+
+  /**
+   * Keeps JSON data with the execution (a table, a series, a diagnosis) under `name`, shown
+   * beside it. The data is copied at once; changing it afterwards changes nothing.
+   *
+   * ```ts
+   * ctx.attach('largest directories', rows);
+   * ```
+   *
+   * Limits: 256 KiB of JSON per attachment, 1 MiB and 20 attachments per execution. Over a
+   * limit, or data that is not JSON-serializable, throws (`RangeError` / `TypeError`) and keeps
+   * nothing. Keys named `__proto__`, `constructor`, `prototype` or starting with `$` are removed.
+   *
+   * @param name - a short title, e.g. `largest directories` (200 characters kept).
+   * @param data - any JSON-serializable value.
+   */
+  attach(name: string, data: unknown): void;
 }
 
 /**

@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Environment, LogLevel, SandboxEvent } from '@wolfe/application';
+import { findFieldLine } from '@wolfe/runbooks';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { eventFromPayload } from './event';
+
+/**
+ * A runbook test: `tests/<name>.yaml` in the runbook folder.
+ *
+ * ```yaml
+ * name: a critical disk gets the full plan       # optional (default: the file name)
+ * event: ../fixtures/alertmanager-firing.json    # a file, relative to this one: an event or a raw webhook
+ * event:                                         # … or inline
+ *   labels: { alertname: DiskAlmostFull, severity: critical }
+ *   annotations: { used_percent: "97" }
+ * source: alertmanager                           # optional: the source of a raw payload
+ * params: { dryRun: true }                       # optional: ctx.params
+ * env: prod                                      # optional: ctx.env (default dev)
+ * expect:
+ *   status: succeeded                            # succeeded | failed | timed_out (default succeeded)
+ *   result: { … }                                # the result, exactly (JSON)
+ *   resultIncludes: { plan: [rotated-logs] }     # … or only these keys
+ *   error: disk is full                          # part of the error message
+ *   logs: [disk almost full, { level: warn, message: paging }]   # each is part of some log line
+ *   steps: [measure disk, { name: page the owner, status: failed }]
+ * ```
+ *
+ * Fakes for capabilities (`http:`, `secrets:`, `state:`) will sit beside `event` and `params`,
+ * one top-level key per capability; the names are reserved now.
+ */
+export interface RunbookTest {
+  /** Path relative to the runbook folder, e.g. `tests/critical.yaml`. */
+  readonly file: string;
+  readonly name: string;
+  readonly event: SandboxEvent | null;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly env: Environment;
+  readonly expect: TestExpectation;
+  /** The line of a field of the file (`['expect', 'result']`), for reports. */
+  readonly lineOf: (path: readonly (string | number)[]) => number | null;
+}
+
+export interface TestExpectation {
+  readonly status: 'succeeded' | 'failed' | 'timed_out';
+  readonly result?: unknown;
+  readonly resultIncludes?: unknown;
+  readonly error?: string;
+  readonly logs: readonly { readonly level?: LogLevel; readonly message: string }[];
+  readonly steps: readonly { readonly name: string; readonly status?: 'succeeded' | 'failed' }[];
+}
+
+export type LoadedTest = { readonly ok: true; readonly test: RunbookTest } | { readonly ok: false; readonly file: string; readonly line: number | null; readonly message: string };
+
+/** Fakes of capabilities that come later; reserved so a test written for them fails clearly today. */
+export const RESERVED_FIELDS: Readonly<Record<string, string>> = {
+  http: 'recorded HTTP responses come with ctx.http',
+  secrets: 'fake secrets come with ctx.secrets',
+  state: 'fake state comes with ctx.state',
+};
+
+const json = z.unknown();
+const logExpectation = z.union([z.string().min(1).transform((message) => ({ message })), z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).optional(), message: z.string() })]);
+const stepExpectation = z.union([z.string().min(1).transform((name) => ({ name })), z.strictObject({ name: z.string().min(1), status: z.enum(['succeeded', 'failed']).optional() })]);
+
+const testSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  event: z.union([z.string().min(1), z.record(z.string(), json), z.null()]).optional(),
+  source: z.string().min(1).optional(),
+  params: z.record(z.string(), json).optional(),
+  env: z.enum(['dev', 'test', 'prod']).optional(),
+  expect: z
+    .strictObject({
+      status: z.enum(['succeeded', 'failed', 'timed_out']).optional(),
+      result: json.optional(),
+      resultIncludes: json.optional(),
+      error: z.string().optional(),
+      logs: z.array(logExpectation).optional(),
+      steps: z.array(stepExpectation).optional(),
+    })
+    .optional(),
+});
+
+const FIELDS = Object.keys(testSchema.shape);
+const EXPECT_FIELDS = ['status', 'result', 'resultIncludes', 'error', 'logs', 'steps'];
+
+/** Reads and validates one test file; problems name the file and the line. */
+export async function loadTest(folderDir: string, file: string): Promise<LoadedTest> {
+  const full = join(folderDir, file);
+  const text = await readFile(full, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problem = (line: number | null, message: string): LoadedTest => ({ ok: false, file, line, message });
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) {
+    return problem(lineCounter.linePos(firstError.pos[0]).line, `invalid YAML: ${firstError.message.split('\n')[0]}`);
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const lineOf = (path: readonly (string | number)[]) => findFieldLine(text, path);
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const key of Object.keys(raw)) {
+      const later = RESERVED_FIELDS[key];
+      if (later !== undefined) return problem(lineOf([key]), `${key}: not supported yet (${later})`);
+    }
+  }
+  const parsed = testSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    if (issue.code === 'unrecognized_keys') {
+      const inExpect = path[0] === 'expect';
+      const key = issue.keys[0] ?? '';
+      return problem(lineOf([...path, key]), `unknown field ${inExpect ? 'expect.' : ''}${key}; the fields are ${(inExpect ? EXPECT_FIELDS : FIELDS).join(', ')}`);
+    }
+    return problem(lineOf(path), `${path.join('.') || 'the file'}: ${issue.message}`);
+  }
+  const t = parsed.data;
+
+  let event: SandboxEvent | null = null;
+  if (t.event !== undefined && t.event !== null) {
+    let payload: unknown = t.event;
+    if (typeof t.event === 'string') {
+      const eventFile = resolve(dirname(full), t.event);
+      try {
+        payload = JSON.parse(await readFile(eventFile, 'utf8')) as unknown;
+      } catch (error) {
+        return problem(lineOf(['event']), `event: cannot read ${relative(folderDir, eventFile) || t.event} as JSON: ${(error as Error).message}`);
+      }
+    }
+    const r = eventFromPayload(payload, t.source ?? null);
+    if (!r.ok) return problem(lineOf(['event']), `event: ${r.error}`);
+    event = r.event;
+  }
+  const e = t.expect ?? {};
+  return {
+    ok: true,
+    test: {
+      file,
+      name: t.name ?? file.replace(/^tests\//, '').replace(/\.ya?ml$/, ''),
+      event,
+      params: t.params ?? {},
+      env: t.env ?? 'dev',
+      expect: {
+        status: e.status ?? 'succeeded',
+        ...('result' in e ? { result: e.result } : {}),
+        ...('resultIncludes' in e ? { resultIncludes: e.resultIncludes } : {}),
+        ...(e.error === undefined ? {} : { error: e.error }),
+        logs: e.logs ?? [],
+        steps: e.steps ?? [],
+      },
+      lineOf,
+    },
+  };
+}
+
+/** The test files of a runbook folder: `tests/*.yaml` / `tests/*.yml`, sorted. */
+export function testFiles(files: Iterable<string>): string[] {
+  return [...files].filter((f) => /^tests\/[^/]+\.ya?ml$/.test(f)).sort();
+}
