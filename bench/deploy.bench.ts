@@ -11,14 +11,10 @@ import { loadConfig } from '../apps/server/src/config';
 import { createLogger } from '../apps/server/src/logging';
 import { startServer } from '../apps/server/src/server';
 import { RunbookRepository } from '../libs/git/src/index';
+import { type BenchResult, percentile as pct } from './lib';
 
-interface BenchResult { name: string; metric: string; value: number; unit: string; target?: string; ok?: boolean }
 
 const ROUNDS = 10;
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 const manifest = "name: probe\ndescription: deploy bench\nowner: bench\ntriggers:\n  - match: 'alertname=\"DeployProbe\"'\n    status: any\ntimeout: 5s\nmemory: 16\n";
 const code = (variant: string): string => `import { runbook } from '@wolfe/sdk';\nexport default runbook((ctx) => ({ variant: '${variant}', version: ctx.runbook.version }));\n`;
 

@@ -7,13 +7,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../apps/server/src/config';
 import { createLogger } from '../apps/server/src/logging';
 import { startServer } from '../apps/server/src/server';
+import { type BenchResult, percentile as pct } from './lib';
 
-interface BenchResult { name: string; metric: string; value: number; unit: string; target?: string; ok?: boolean }
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 
 const body = (i: number) =>
   JSON.stringify({

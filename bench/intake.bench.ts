@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../apps/server/src/config';
 import { createLogger } from '../apps/server/src/logging';
 import { type RunningServer, startServer } from '../apps/server/src/server';
+import { type BenchResult } from './lib';
 
-interface BenchResult { name: string; metric: string; value: number; unit: string; target?: string; ok?: boolean }
 
 type Kind = 'dup' | 'nomatch' | 'batch100';
 

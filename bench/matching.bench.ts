@@ -2,15 +2,8 @@
 // Bundled with esbuild and called by bench/run.mjs: `run()` resolves to a list of results.
 import { fingerprint } from '@wolfe/events';
 import { MatcherIndex, matchesLabels, parseMatchers, type Matcher } from '@wolfe/matchers';
+import { type BenchResult } from './lib';
 
-interface BenchResult {
-  name: string;
-  metric: string;
-  value: number;
-  unit: string;
-  target?: string;
-  ok?: boolean;
-}
 
 const TRIGGERS = 10_000;
 const ALERTNAMES = 2_000;

@@ -7,8 +7,8 @@ import { parseMatchers } from '@wolfe/matchers';
 import { type RoutableEvent, type RoutableRunbook, routeEvent, RoutingTable } from '@wolfe/router';
 import type { Trigger } from '@wolfe/runbooks';
 import { observe, type Series } from '@wolfe/series';
+import { type BenchResult } from './lib';
 
-interface BenchResult { name: string; metric: string; value: number; unit: string; target?: string; ok?: boolean }
 
 const RUNBOOKS = 2000;
 const TRIGGERS_PER_RUNBOOK = 5;

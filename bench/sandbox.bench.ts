@@ -8,20 +8,9 @@ import { cpus } from 'node:os';
 import type { CompiledRunbook, SandboxRequest } from '@wolfe/application';
 import { compileRunbook } from '@wolfe/compiler';
 import { IsolateSandbox, type IsolateSandboxOptions } from '@wolfe/sandbox';
+import { type BenchResult, percentile as pct } from './lib';
 
-interface BenchResult {
-  name: string;
-  metric: string;
-  value: number;
-  unit: string;
-  target?: string;
-  ok?: boolean;
-}
 
-const pct = (xs: readonly number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
 
 const TRIVIAL = "import { runbook } from '@wolfe/sdk';\nexport default runbook((ctx) => { ctx.log.info('first'); return 1; });\n";
 
