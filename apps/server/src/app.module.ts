@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import type { Logger, RunbookLifecycle, Wolfe } from '@wolfe/application';
+import type { Logger, RunbookLifecycle, SecretService, Wolfe } from '@wolfe/application';
 import type { WolfeConfig } from './config';
 import { BearerAuthGuard } from './http/auth.guard';
 import { ApiErrorFilter } from './http/errors.filter';
@@ -8,10 +8,13 @@ import { EventsController } from './http/events.controller';
 import { ExecutionsController } from './http/executions.controller';
 import { HealthController } from './http/health.controller';
 import { IntakeController } from './http/intake.controller';
-import { LIFECYCLE } from './http/lifecycle-tokens';
+import { LIFECYCLE, PROJECTS } from './http/lifecycle-tokens';
 import { ProjectsController } from './http/projects.controller';
 import { RunbooksController } from './http/runbooks.controller';
+import { SdkController } from './capabilities/sdk.controller';
+import { SECRETS, SecretsController } from './http/secrets.controller';
 import { ADMIN_TOKEN, CONFIG, INTAKE_TOKEN, LOGGER, WOLFE } from './http/tokens';
+import type { ProjectHub } from './lifecycle/projects';
 
 export interface AppContext {
   readonly wolfe: Wolfe;
@@ -20,6 +23,9 @@ export interface AppContext {
   readonly intakeToken: string;
   readonly logger: Logger;
   readonly lifecycle: RunbookLifecycle;
+  readonly projects: ProjectHub;
+  /** The secret store (`ctx.secrets`), written through the API, never read back. */
+  readonly secrets: SecretService;
 }
 
 /** HTTP edge only: controllers translate HTTP to use-cases of the already-wired application. */
@@ -28,7 +34,7 @@ export class AppModule {
   static forRoot(ctx: AppContext): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, IntakeController, ExecutionsController, EventsController, RunbooksController, ProjectsController],
+      controllers: [HealthController, IntakeController, ExecutionsController, EventsController, RunbooksController, ProjectsController, SecretsController, SdkController],
       providers: [
         { provide: WOLFE, useValue: ctx.wolfe },
         { provide: CONFIG, useValue: ctx.config },
@@ -36,6 +42,8 @@ export class AppModule {
         { provide: INTAKE_TOKEN, useValue: ctx.intakeToken },
         { provide: LOGGER, useValue: ctx.logger },
         { provide: LIFECYCLE, useValue: ctx.lifecycle },
+        { provide: PROJECTS, useValue: ctx.projects },
+        { provide: SECRETS, useValue: ctx.secrets },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
       ],

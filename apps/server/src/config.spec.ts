@@ -213,9 +213,81 @@ describe('loadConfig with a WOLFE_CONFIG file', () => {
   });
 });
 
+const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
+const HOOK = 'payments-webhook-secret-0123456789';
+const PROJECT_SECRETS = { PAYMENTS_GIT_TOKEN: TOKEN, PAYMENTS_WEBHOOK_SECRET: HOOK };
+
+describe('loadConfig: projects', () => {
+  const PROJECTS = `
+projects:
+  - name: payments
+    remote: { url: https://github.com/acme/payments-runbooks.git, token: \${PAYMENTS_GIT_TOKEN} }
+    pollInterval: 30s
+    allowSkipTest: false
+    replayEvents: 5
+    webhookSecret: \${PAYMENTS_WEBHOOK_SECRET}
+  - name: search
+    remote: { url: "git@github.com:acme/search-runbooks.git", sshKeyFile: /etc/wolfe/search_key, knownHostsFile: /etc/wolfe/known_hosts }
+  - name: scratch
+    allowSkipTest: true
+    replayEvents: 0
+  - name: default
+    allowSkipTest: true
+`;
+
+  it('reads projects with their remote, settings and defaults; secrets from ${ENV}', () => {
+    const c = load(PROJECTS, PROJECT_SECRETS);
+    expect(c.projects).toEqual([
+      {
+        name: 'payments',
+        remote: { url: 'https://github.com/acme/payments-runbooks.git', token: TOKEN, username: null, sshKeyFile: null, knownHostsFile: null },
+        pollIntervalMs: 30_000,
+        allowSkipTest: false,
+        replayEvents: 5,
+        webhookSecret: HOOK,
+      },
+      {
+        name: 'search',
+        remote: { url: 'git@github.com:acme/search-runbooks.git', token: null, username: null, sshKeyFile: '/etc/wolfe/search_key', knownHostsFile: '/etc/wolfe/known_hosts' },
+        pollIntervalMs: 30_000,
+        allowSkipTest: false,
+        replayEvents: 5,
+        webhookSecret: null,
+      },
+      { name: 'scratch', remote: null, pollIntervalMs: 30_000, allowSkipTest: true, replayEvents: 0, webhookSecret: null },
+      { name: 'default', remote: null, pollIntervalMs: 30_000, allowSkipTest: true, replayEvents: 5, webhookSecret: null },
+    ]);
+    expect(loadConfig({}).projects).toEqual([]);
+  });
+
+  it('refuses bad names, duplicates, credentials in URLs, a remote for default, and never prints the token', () => {
+    const p = (body: string) => `projects:\n  - ${body}\n`;
+    expect(errorOf(p('name: Payments'), PROJECT_SECRETS)).toMatch(/projects\[0\]\.name \(line 2\): expected 1 to 63 lowercase letters/);
+    expect(errorOf('projects:\n  - name: a\n  - name: a\n', PROJECT_SECRETS)).toMatch(/projects\[1\]\.name \(line 3\): "a" is already the name of projects\[0\]/);
+    const inUrl = errorOf(p(`name: p\n    remote: { url: "https://x-access-token:${TOKEN}@github.com/acme/p.git" }`), PROJECT_SECRETS);
+    expect(inUrl).toMatch(/projects\[0\]\.remote\.url .*contains a password or token/);
+    expect(errorOf(p('name: default\n    remote: { url: https://github.com/acme/d.git }'), PROJECT_SECRETS)).toMatch(/projects\[0\]\.remote .*the default project is the embedded repository/);
+    expect(errorOf(p('name: p\n    remote: { url: https://github.com/acme/p.git, token: ${PAYMENTS_GIT_TOKEN}, sshKeyFile: /k }'), PROJECT_SECRETS)).toMatch(/either token \(https\) or sshKeyFile/);
+    expect(errorOf(p('name: p\n    remote: { url: https://github.com/acme/p.git, sshKeyFile: relative/key }'), PROJECT_SECRETS)).toMatch(/sshKeyFile .*absolute path/);
+    expect(errorOf(p('name: p\n    webhookSecret: ${PAYMENTS_WEBHOOK_SECRET}'), PROJECT_SECRETS)).toMatch(/webhookSecret .*this project has none/);
+    expect(errorOf(p('name: p\n    remote: { url: https://github.com/acme/p.git }\n    pollInterval: 5 minutes'), PROJECT_SECRETS)).toMatch(/pollInterval .*not a duration/);
+    expect(errorOf(p('name: p\n    replayEvents: 99'), PROJECT_SECRETS)).toMatch(/replayEvents .*at most 50/);
+    expect(errorOf(p('name: p\n    remote: { url: https://github.com/acme/p.git, tokn: x }'), PROJECT_SECRETS)).toMatch(/remote\.tokn .*known keys here: url, token, username, sshKeyFile, knownHostsFile/);
+    const unset = errorOf(p('name: p\n    remote: { url: https://github.com/acme/p.git, token: ${NOPE_TOKEN} }'), PROJECT_SECRETS);
+    expect(unset).toMatch(/projects\[0\]\.remote\.token \(line 3\): environment variable NOPE_TOKEN is not set/);
+    const spaced = errorOf(p('name: p\n    remote: { url: https://github.com/acme/p.git, token: ${PAYMENTS_GIT_TOKEN} }'), { PAYMENTS_GIT_TOKEN: 'has a space-0123456789' });
+    expect(spaced).toMatch(/the token contains spaces/);
+    for (const m of [inUrl, unset, spaced]) {
+      expect(m).not.toContain(TOKEN);
+      expect(m).not.toContain('has a space-0123456789');
+    }
+  });
+});
+
 describe('docs/examples/wolfe.yaml', () => {
   it('is a valid configuration', () => {
-    const c = loadConfig({ WOLFE_CONFIG: resolve(__dirname, '../../../docs/examples/wolfe.yaml'), ...SECRETS });
+    const c = loadConfig({ WOLFE_CONFIG: resolve(__dirname, '../../../docs/examples/wolfe.yaml'), ...SECRETS, ...PROJECT_SECRETS });
+    expect(c.projects.map((p) => p.name)).toEqual(['payments', 'search']);
     expect(Object.keys(c.sources)).toEqual(['grafana', 'pagerduty', 'datadog']);
     expect(c.sqs?.queues.map((q) => q.source)).toEqual(['cloudwatch', 'auto']);
     expect(c.heartbeats.map((h) => h.name)).toEqual(['alertmanager-watchdog']);

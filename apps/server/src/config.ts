@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { ENVIRONMENTS, type Environment } from '@wolfe/application';
+import { DEFAULT_PROJECT, ENVIRONMENTS, type Environment, PROJECT_NAME_PATTERN } from '@wolfe/application';
+import { assertRemoteUrl } from '@wolfe/git';
 import { type Matcher, parseMatchers } from '@wolfe/matchers';
 import { parseDuration } from '@wolfe/runbooks';
 import { SOURCES } from '@wolfe/sources';
@@ -94,6 +95,33 @@ export interface FlappingConfig {
   readonly windowMs: number;
 }
 
+/** How a project's git remote is reached. `token` is a secret: never logged, never returned. */
+export interface ProjectRemoteConfig {
+  /** Without credentials in it (refused). */
+  readonly url: string;
+  /** An access token (https remotes), resolved from `${ENV}`; null = none. */
+  readonly token: string | null;
+  /** Basic-auth user sent with the token; null = git adapter's default (x-access-token). */
+  readonly username: string | null;
+  /** Absolute path of an ssh private key (ssh remotes). */
+  readonly sshKeyFile: string | null;
+  /** Absolute path of a known_hosts file; null = ssh's own. */
+  readonly knownHostsFile: string | null;
+}
+
+/** A project declared in WOLFE_CONFIG (`projects:`): one git repository, usually one team's. */
+export interface ProjectConfig {
+  readonly name: string;
+  /** null: a repository that lives only in the data dir (for `default`: the embedded one). */
+  readonly remote: ProjectRemoteConfig | null;
+  /** How often the remote is fetched. */
+  readonly pollIntervalMs: number;
+  readonly allowSkipTest: boolean;
+  readonly replayEvents: number;
+  /** Secret of the sync webhook (`POST /api/v1/projects/:project/sync`, X-Hub-Signature-256); a secret. */
+  readonly webhookSecret: string | null;
+}
+
 export interface WolfeConfig {
   readonly port: number;
   readonly host: string;
@@ -114,6 +142,16 @@ export interface WolfeConfig {
   readonly sqs: SqsConfig | null;
   readonly heartbeats: readonly HeartbeatConfig[];
   readonly flapping: FlappingConfig;
+  /** Projects of the configuration file (`default` may appear to set its settings). */
+  readonly projects: readonly ProjectConfig[];
+  /** The Prometheus `ctx.prometheus` queries (`prometheus: { url }`); null = none. */
+  readonly prometheus: PrometheusConfig | null;
+}
+
+/** `prometheus:` in WOLFE_CONFIG: reachable by every runbook's ctx.prometheus (no egress entry needed). */
+export interface PrometheusConfig {
+  /** Base URL, e.g. http://prometheus:9090 (a path prefix is kept: http://host/prometheus). */
+  readonly url: string;
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +162,8 @@ export interface LoadConfigOptions {
 }
 
 export const DEFAULT_FLAPPING: FlappingConfig = Object.freeze({ transitions: 6, windowMs: 10 * 60_000 });
+/** How often a project's remote is fetched when `pollInterval` is not set. */
+export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 export const GRAFANA_SIGNATURE_HEADER = 'X-Grafana-Alerting-Signature';
 export const GRAFANA_TIMESTAMP_HEADER = 'X-Grafana-Alerting-Timestamp';
 
@@ -147,7 +187,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   const configFile = c.WOLFE_CONFIG ? resolve(c.WOLFE_CONFIG) : null;
   const file = configFile
     ? loadConfigFile(configFile, options.readFile ?? ((p) => readFileSync(p, 'utf8')), env, { defaultEnv: c.WOLFE_ENV, envs: c.WOLFE_ENVS })
-    : { sources: {}, sqs: null, heartbeats: [], flapping: DEFAULT_FLAPPING };
+    : { sources: {}, sqs: null, heartbeats: [], flapping: DEFAULT_FLAPPING, projects: [], prometheus: null };
   return {
     port: c.PORT,
     host: c.HOST,
@@ -168,13 +208,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
 // ---------------------------------------------------------------------------------------------
 // The YAML file
 
-type FileSettings = Pick<WolfeConfig, 'sources' | 'sqs' | 'heartbeats' | 'flapping'>;
+type FileSettings = Pick<WolfeConfig, 'sources' | 'sqs' | 'heartbeats' | 'flapping' | 'projects' | 'prometheus'>;
 
 /** `${NAME}` (an environment variable); `$${` is a literal `${`. */
 const ENV_REF = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Durations: `500ms`, `30s`, `5m` (parseDuration) and whole hours `1h`, `1.5h`. */
+export function parseDurationMs(text: string): number | null {
+  return durationMs(text);
+}
+
 function durationMs(text: string): number | null {
   const h = /^(\d+(?:\.\d+)?)h$/.exec(text);
   if (h) return parseDuration(`${Number(h[1]) * 60}m`);
@@ -310,6 +354,65 @@ const routingSchema = z.strictObject({
     .default({ transitions: DEFAULT_FLAPPING.transitions, window: DEFAULT_FLAPPING.windowMs }),
 });
 
+/** An access token: never echoed in an error. */
+const token = z
+  .string({ error: 'expected the access token as text (write ${ENV_VAR} to take it from the environment)' })
+  .min(1, 'the token is empty')
+  .max(4096, 'the token is too long (at most 4096 characters)')
+  .refine((t) => !/[\s\u0000-\u001f\u007f]/.test(t), 'the token contains spaces or control characters');
+
+const absolutePath = (what: string) =>
+  z
+    .string({ error: `expected the absolute path of ${what}` })
+    .refine((p) => p.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(p), `expected the absolute path of ${what} (starting with /)`);
+
+const remoteUrl = z.string({ error: 'expected the repository URL, e.g. https://github.com/acme/payments-runbooks.git or git@github.com:acme/payments-runbooks.git' }).transform((url, ctx) => {
+  try {
+    assertRemoteUrl(url);
+    return url;
+  } catch (err) {
+    // The git adapter's message redacts credentials; it never quotes a token.
+    ctx.issues.push({ code: 'custom', input: '', message: err instanceof Error ? err.message : 'not a usable remote URL' });
+    return z.NEVER;
+  }
+});
+
+const remoteSchema = z
+  .strictObject({
+    url: remoteUrl,
+    token: token.optional(),
+    username: z
+      .string({ error: 'expected the user name sent with the token (GitHub: x-access-token, GitLab: oauth2)' })
+      .regex(/^[^\s:\u0000-\u001f\u007f]{1,256}$/, 'expected a user name without ":", spaces or control characters')
+      .optional(),
+    sshKeyFile: absolutePath('the ssh private key').optional(),
+    knownHostsFile: absolutePath('a known_hosts file').optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.token !== undefined && r.sshKeyFile !== undefined) ctx.addIssue({ code: 'custom', path: ['sshKeyFile'], message: 'give either token (https) or sshKeyFile (ssh), not both' });
+    if (r.username !== undefined && r.token === undefined) ctx.addIssue({ code: 'custom', path: ['username'], message: 'username goes with token: remove it, or add token: ${…}' });
+    if (r.knownHostsFile !== undefined && r.sshKeyFile === undefined) ctx.addIssue({ code: 'custom', path: ['knownHostsFile'], message: 'knownHostsFile goes with sshKeyFile' });
+  });
+
+const projectSchema = z
+  .strictObject({
+    name: z
+      .string({ error: 'expected the project name' })
+      .regex(PROJECT_NAME_PATTERN, 'expected 1 to 63 lowercase letters, digits and dashes, not starting with a dash (like a runbook name)'),
+    remote: remoteSchema.optional(),
+    pollInterval: duration(1000, 24 * 3_600_000).optional(),
+    allowSkipTest: z.boolean({ error: 'expected true or false' }).default(false),
+    replayEvents: int(0, 50, 'recent events the replay gate runs; 0 turns it off').default(5),
+    webhookSecret: secret.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.name === DEFAULT_PROJECT && p.remote !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['remote'], message: 'the default project is the embedded repository (seeded from WOLFE_SEED_DIR); declare a project with a remote under another name' });
+    }
+    if (p.remote === undefined && p.webhookSecret !== undefined) ctx.addIssue({ code: 'custom', path: ['webhookSecret'], message: 'the sync webhook fetches the remote: this project has none (add remote: or remove webhookSecret)' });
+    if (p.remote === undefined && p.pollInterval !== undefined) ctx.addIssue({ code: 'custom', path: ['pollInterval'], message: 'pollInterval is how often the remote is fetched: this project has none (add remote: or remove pollInterval)' });
+  });
+
 const fileSchema = z.strictObject({
   sources: z
     .strictObject({ grafana: grafanaSchema.optional(), pagerduty: pagerdutySchema.optional(), datadog: datadogSchema.optional() })
@@ -317,6 +420,19 @@ const fileSchema = z.strictObject({
   sqs: sqsSchema.optional(),
   heartbeats: z.array(heartbeatSchema, { error: 'expected a list of heartbeats: - name: …' }).optional(),
   routing: routingSchema.optional(),
+  projects: z.array(projectSchema, { error: 'expected a list of projects: - name: payments' }).optional(),
+  prometheus: z
+    .strictObject({
+      url: z.string({ error: 'expected the base URL of Prometheus, e.g. http://prometheus:9090' }).refine((s) => {
+        try {
+          const u = new URL(s);
+          return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+        } catch {
+          return false;
+        }
+      }, 'expected the base URL of Prometheus, e.g. http://prometheus:9090 (http or https, without credentials or query)'),
+    })
+    .optional(),
 });
 
 /** Fixes for keys that are easy to get wrong; the rest get the list of known keys. */
@@ -439,7 +555,7 @@ function loadConfigFile(
   const refPaths = new Set(problems.map((p) => formatPath(p.path)));
 
   if (resolved === null || typeof resolved !== 'object' || Array.isArray(resolved)) {
-    fail([...refProblems, '(top level): expected a mapping with sources, sqs, heartbeats, routing (see docs/operations.md)']);
+    fail([...refProblems, '(top level): expected a mapping with sources, sqs, heartbeats, routing, projects, prometheus (see docs/operations.md)']);
   }
   const parsed = fileSchema.safeParse(resolved);
   if (!parsed.success || refProblems.length > 0) {
@@ -481,6 +597,12 @@ function loadConfigFile(
     else seenNames.set(h.name, i);
     if (h.env !== undefined && !served.envs.includes(h.env)) more.push({ path: ['heartbeats', i, 'env'], message: `${h.env} is not served: ${servedHint}` });
   });
+  const seenProjects = new Map<string, number>();
+  f.projects?.forEach((p, i) => {
+    const first = seenProjects.get(p.name);
+    if (first !== undefined) more.push({ path: ['projects', i, 'name'], message: `"${p.name}" is already the name of projects[${first}]: names must be unique` });
+    else seenProjects.set(p.name, i);
+  });
   if (more.length > 0) fail(more.map((p) => `${where(p.path)}: ${p.message}`));
 
   const sources: { -readonly [K in keyof SourcesConfig]: SourcesConfig[K] } = {};
@@ -518,6 +640,25 @@ function loadConfigFile(
       env: h.env ?? null,
     })),
     flapping: f.routing ? { transitions: f.routing.flapping.transitions, windowMs: f.routing.flapping.window } : DEFAULT_FLAPPING,
+    projects: (f.projects ?? []).map(
+      (p): ProjectConfig => ({
+        name: p.name,
+        remote: p.remote
+          ? {
+              url: p.remote.url,
+              token: p.remote.token ?? null,
+              username: p.remote.username ?? null,
+              sshKeyFile: p.remote.sshKeyFile ?? null,
+              knownHostsFile: p.remote.knownHostsFile ?? null,
+            }
+          : null,
+        pollIntervalMs: p.pollInterval ?? DEFAULT_POLL_INTERVAL_MS,
+        allowSkipTest: p.allowSkipTest,
+        replayEvents: p.replayEvents,
+        webhookSecret: p.webhookSecret ?? null,
+      }),
+    ),
+    prometheus: f.prometheus ? { url: f.prometheus.url } : null,
   };
 }
 
@@ -553,7 +694,9 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   const key = p.join('.');
   switch (key) {
     case '':
-      return ['sources', 'sqs', 'heartbeats', 'routing'];
+      return ['sources', 'sqs', 'heartbeats', 'routing', 'projects', 'prometheus'];
+    case 'prometheus':
+      return ['url'];
     case 'sources':
       return ['grafana', 'pagerduty', 'datadog'];
     case 'sources.grafana':
@@ -572,6 +715,10 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
       return ['flapping'];
     case 'routing.flapping':
       return ['transitions', 'window'];
+    case 'projects':
+      return ['name', 'remote', 'pollInterval', 'allowSkipTest', 'replayEvents', 'webhookSecret'];
+    case 'projects.remote':
+      return ['url', 'token', 'username', 'sshKeyFile', 'knownHostsFile'];
     default:
       return [];
   }

@@ -4,6 +4,7 @@
 import {
   ExecutionDispatcher,
   RunbookCatalog,
+  RunbookCatalogs,
   systemClock,
   type ExecutionRecord,
   type Logger,
@@ -49,10 +50,10 @@ let n = 0;
 async function run(store: Store, script: Script, logFlushMs = 10): Promise<ExecutionRecord> {
   const id = `0190a6c4-${String(1000 + n++).padStart(4, '0')}-7000-8000-000000000000`;
   await store.executions.createIfAbsent({
-    id, runbook: 'scripted', env: 'prod', version: VERSION, status: 'queued', eventId: null, trigger: null, dedupKey: null,
+    id, project: 'default', runbook: 'scripted', env: 'prod', version: VERSION, status: 'queued', eventId: null, trigger: null, dedupKey: null,
     createdAt: new Date().toISOString(), startedAt: null, finishedAt: null, result: null, error: null,
   });
-  const dispatcher = new ExecutionDispatcher(store, await catalog(), new ScriptedSandbox(script), systemClock, logger, { concurrency: 1, logFlushMs });
+  const dispatcher = new ExecutionDispatcher(store, new RunbookCatalogs(['prod'], [await catalog()]), new ScriptedSandbox(script), systemClock, logger, { concurrency: 1, logFlushMs });
   dispatcher.kick();
   const done = await eventually(async () => {
     const ex = await store.executions.get(id);

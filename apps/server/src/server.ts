@@ -15,8 +15,10 @@ import { SqsIntake } from '@wolfe/sqs-intake';
 import { openSqliteStore } from '@wolfe/store-sqlite';
 import { ensureAdminToken, ensureIntakeToken } from './admin-token';
 import { AppModule } from './app.module';
+import { startCapabilities } from './capabilities/wiring';
 import type { WolfeConfig } from './config';
 import { type SqsIntakeHandle, SqsRecorder } from './intake/sqs';
+import { ProjectHub } from './lifecycle/projects';
 import { startLifecycle, typeCheckedCompile } from './lifecycle/wiring';
 import { appLogger, createLogger, NestPinoLogger, type PinoLogger } from './logging';
 
@@ -30,6 +32,8 @@ export interface RunningServer {
   readonly intakeTokenPath: string;
   readonly studioDir: string | null;
   readonly wolfe: Wolfe;
+  /** The projects served (default, WOLFE_CONFIG's, the API's). */
+  readonly projects: ProjectHub;
   /** The SQS intake, when WOLFE_CONFIG lists queues. */
   readonly sqs: SqsIntakeHandle | null;
   close(): Promise<void>;
@@ -40,12 +44,21 @@ function findStudio(config: WolfeConfig): string | null {
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? null;
 }
 
+export interface StartServerOptions {
+  /** Where `tokenEnv` / `webhookSecretEnv` of API-created projects are read (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How often the store is read for projects created by other processes (ms); default 5000, 0 = never. */
+  readonly projectsReconcileMs?: number;
+  /** The sqlite file (default `<data dir>/wolfe.db`): tests of several processes sharing one store. */
+  readonly storePath?: string;
+}
+
 /**
  * The composition root: picks the adapters (embedded defaults: sqlite store, git
  * repositories under the data dir, isolated-vm sandbox), wires the application and puts
  * the HTTP edge in front of it.
  */
-export async function startServer(config: WolfeConfig, log: PinoLogger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(config: WolfeConfig, log: PinoLogger = createLogger(config.logLevel), options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = appLogger(log);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const { token, path: tokenPath } = await ensureAdminToken(config.dataDir);
@@ -58,7 +71,7 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
   });
   const runbookSource: RunbookSource = { head: (env) => repo.head(env), readTree: (v) => repo.readTree(v) };
   const compile: CompileRunbook = (name, files) => compileRunbook({ name, files });
-  const store = await openSqliteStore({ path: join(config.dataDir, 'wolfe.db') });
+  const store = await openSqliteStore({ path: options.storePath ?? join(config.dataDir, 'wolfe.db') });
   const sandbox = new IsolateSandbox({
     // V8 lost control of an isolate: this process can no longer guarantee isolation.
     // Stop at once; accepted events and queued executions are in the store for the restart.
@@ -83,10 +96,25 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     heartbeats: config.heartbeats,
     flapping: config.flapping,
   });
+  // Every project's catalog is loaded before start: events accepted before a stop are routed
+  // with all of them.
+  const projects = new ProjectHub({
+    dataDir: config.dataDir,
+    defaultRepo: repo,
+    wolfe,
+    store,
+    logger,
+    config: config.projects,
+    env: options.env ?? process.env,
+    reconcileMs: options.projectsReconcileMs ?? (config.refreshMs > 0 ? 5000 : 0),
+  });
+  await projects.open();
+  const capabilities = await startCapabilities({ config, store, wolfe, logger, env: options.env ?? process.env });
   await wolfe.start();
-  const lifecycle = startLifecycle({ repo, wolfe, store, sandbox, compile, logger, refreshMs: config.refreshMs });
+  const lifecycle = startLifecycle({ projects, store, sandbox, compile, logger, refreshMs: config.refreshMs });
+  projects.start();
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, intakeToken, logger, lifecycle: lifecycle.service }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ wolfe, config, adminToken: token, intakeToken, logger, lifecycle: lifecycle.service, projects, secrets: capabilities.secrets }), {
     bodyParser: false,
     logger: new NestPinoLogger(log),
   });
@@ -122,12 +150,14 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     intakeTokenPath,
     studioDir,
     wolfe,
+    projects,
     sqs: sqs && sqsRecorder ? { status: () => sqs.status(), recent: () => sqsRecorder.recent() } : null,
     close: () =>
       (closing ??= (async () => {
         await app.close();
         await sqs?.stop();
         await lifecycle.stop();
+        await projects.stop();
         await wolfe.stop();
         await store.close();
       })()),

@@ -241,7 +241,7 @@ describe('steps of an execution cut off by a stop', () => {
       const id = newId();
       const t = (ms: number): string => new Date(Date.UTC(2026, 10, 21, 10, 0, 0, ms)).toISOString();
       await store.executions.createIfAbsent({
-        id, runbook: 'disk-cleanup', env: 'prod', version: 'v1', status: 'queued', eventId: null, trigger: null, dedupKey: null,
+        id, project: 'default', runbook: 'disk-cleanup', env: 'prod', version: 'v1', status: 'queued', eventId: null, trigger: null, dedupKey: null,
         createdAt: t(0), startedAt: null, finishedAt: null, result: null, error: null,
       });
       expect(await store.executions.claimNext(t(1))).toMatchObject({ id, status: 'running' });

@@ -24,10 +24,12 @@ export interface ExecutionErrorDto {
 
 export interface ExecutionSummaryDto {
   id: string;
+  /** The runbook's project (its git repository): a runbook is (project, name). */
+  project: string;
   runbook: string;
   env: EnvironmentDto;
   status: ExecutionStatusDto;
-  /** Commit SHA of the runbook repository that ran. */
+  /** Commit SHA of the runbook's project repository that ran. */
   version: string;
   eventId: string | null;
   trigger: number | null;
@@ -100,6 +102,8 @@ export interface EventDto {
 
 /** Why one runbook did or did not run for an event. */
 export interface CandidateExplanationDto {
+  /** The runbook's project. */
+  project: string;
   runbook: string;
   /** The catalog version (commit SHA) the verdict was made at. */
   version: string;
@@ -127,8 +131,10 @@ export interface EventDetailDto extends EventDto {
   explanation: CandidateExplanationDto[];
   decidedAt: string | null;
   sourceUrl: string | null;
-  /** The catalog version the on_demand reasons were computed at (null: no catalog loaded). */
+  /** The `default` project's catalog version the on_demand reasons were computed at (null: no catalog loaded). */
   explainedAt: string | null;
+  /** Every project's catalog version the on_demand reasons were computed at. */
+  explainedAtByProject: Record<string, string>;
   delivery: { id: string; contentType: string | null; body: string } | null;
 }
 
@@ -193,6 +199,8 @@ export interface RunbookSummaryDto {
 }
 
 export interface RunbookCatalogDto {
+  /** The project whose catalog this is (`GET /api/v1/runbooks?project=`; default `default`). */
+  project: string;
   env: EnvironmentDto;
   version: string;
   items: RunbookSummaryDto[];
@@ -214,10 +222,74 @@ export interface ProjectDto {
   allowSkipTest: boolean;
   /** The bound git remote (URL only, never credentials), or null. */
   remote: string | null;
+  /** Where the project comes from: the embedded `default`, the configuration file, or the API. */
+  source: 'embedded' | 'config' | 'api';
+  /** At most this many recent matching events are replayed by the replay gate. */
+  replayEvents: number;
+  /** Whether a webhook secret is set for `POST …/:project/sync` (the secret itself is never shown). */
+  webhook: boolean;
+  /** The remote sync (null without a remote). */
+  sync: ProjectSyncDto | null;
+}
+
+/** The state of a project's sync with its git remote. */
+export interface ProjectSyncDto {
+  /** How often the remote is fetched (ms); a webhook (`POST …/sync`) fetches at once. */
+  pollIntervalMs: number;
+  /** When the last round ended (null: none yet). */
+  lastSyncAt: string | null;
+  /** false when the last round failed (`error`) or a branch diverged. */
+  ok: boolean;
+  /** Why the last round failed (no credentials in it), or null. */
+  error: string | null;
+  branches: ProjectBranchSyncDto[];
+}
+
+export interface ProjectBranchSyncDto {
+  branch: string;
+  /** `fast-forward`/`created`: commits pushed by others arrived; `ahead`: Wolfe's commits to push; `diverged`: both sides have commits the other lacks (reported, never overwritten). */
+  local: 'up-to-date' | 'created' | 'fast-forward' | 'ahead' | 'diverged' | 'missing-on-remote';
+  /** `pushed`: Wolfe's commits went out. */
+  remote: 'pushed' | 'up-to-date' | 'rejected' | 'not-pushed';
+  message: string | null;
 }
 
 export interface ProjectListDto {
   items: ProjectDto[];
+  /** Projects that are declared or stored but cannot be served right now (e.g. the clone failed), with the reason; retried. */
+  unavailable: { name: string; reason: string }[];
+}
+
+/** `POST /api/v1/projects`. Secrets are never sent: a token is named by the environment variable that holds it. */
+export interface CreateProjectRequestDto {
+  name: string;
+  remote?: {
+    url: string;
+    /** The NAME of the server's environment variable that holds the access token (e.g. PAYMENTS_GIT_TOKEN). */
+    tokenEnv?: string;
+    /** Basic-auth user sent with the token (GitHub: x-access-token, the default; GitLab: oauth2). */
+    username?: string;
+    /** Absolute path (on the server) of an ssh private key. */
+    sshKeyFile?: string;
+    /** Absolute path (on the server) of a known_hosts file. */
+    knownHostsFile?: string;
+  };
+  /** Remote fetch interval, e.g. `30s` (default 30s). */
+  pollInterval?: string;
+  allowSkipTest?: boolean;
+  replayEvents?: number;
+  /** The NAME of the environment variable that holds the sync webhook's secret. */
+  webhookSecretEnv?: string;
+}
+
+/** `POST /api/v1/projects/:project/sync`: one sync round with the remote. */
+export interface ProjectSyncResultDto {
+  project: string;
+  /** false: the round was still running when the answer was due; it goes on (see GET …/:project). */
+  done: boolean;
+  sync: ProjectSyncDto;
+  /** Branch heads this process serves now. */
+  heads: Partial<Record<EnvironmentDto, string>>;
 }
 
 export interface RunbookTriggerDto {
@@ -403,6 +475,7 @@ export interface ManualRunRequestDto {
 
 export interface ManualRunResultDto {
   executionId: string;
+  project: string;
   runbook: string;
   env: EnvironmentDto;
   version: string;

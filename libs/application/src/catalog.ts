@@ -1,8 +1,16 @@
+import { DEFAULT_PROJECT } from '@wolfe/router';
 import { buildCatalog, type RunbookProblem } from '@wolfe/runbooks';
+
+export { DEFAULT_PROJECT } from '@wolfe/router';
+
+/** Project names: like runbook names (1 to 63 lowercase letters, digits and dashes; not starting with a dash). */
+export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 import type { Environment } from './ports/records';
 import type { CompileRunbook, LoadedRunbook, Logger, RunbookSource } from './ports/runtime';
 
 export interface CatalogSnapshot {
+  /** The project (git repository) whose branch this is. */
+  readonly project: string;
   readonly env: Environment;
   readonly version: string;
   readonly runbooks: readonly LoadedRunbook[];
@@ -23,9 +31,9 @@ interface VersionEntry {
 }
 
 /**
- * The runbooks each environment serves, compiled once per commit (not per execution).
- * `refresh()` follows the branch heads; `find()` returns a runbook at an exact version so
- * that an execution queued at version X runs X even after a newer commit lands.
+ * The runbooks each environment of ONE project serves, compiled once per commit (not per
+ * execution). `refresh()` follows the branch heads; `find()` returns a runbook at an exact
+ * version so that an execution queued at version X runs X even after a newer commit lands.
  */
 export class RunbookCatalog {
   private readonly current = new Map<Environment, CatalogSnapshot>();
@@ -38,6 +46,8 @@ export class RunbookCatalog {
     private readonly compile: CompileRunbook,
     private readonly envs: readonly Environment[],
     private readonly logger: Logger,
+    /** The project whose repository `source` reads. */
+    readonly project: string = DEFAULT_PROJECT,
   ) {}
 
   get environments(): readonly Environment[] {
@@ -83,6 +93,7 @@ export class RunbookCatalog {
         }
       }
       const snap: CatalogSnapshot = {
+        project: this.project,
         env,
         version: head,
         runbooks: [...runbooks.values()],
@@ -92,12 +103,16 @@ export class RunbookCatalog {
       };
       this.current.set(env, snap);
       changed.push(env);
+      const where = this.project === DEFAULT_PROJECT ? env : `${env} of project ${this.project}`;
       this.logger.info(
-        { env, version: head, runbooks: snap.runbooks.map((r) => r.name), problems: snap.problems.length, keptPrevious },
-        `loaded ${snap.runbooks.length} runbook(s) for ${env} at ${head.slice(0, 12)}`,
+        { project: this.project, env, version: head, runbooks: snap.runbooks.map((r) => r.name), problems: snap.problems.length, keptPrevious },
+        `loaded ${snap.runbooks.length} runbook(s) for ${where} at ${head.slice(0, 12)}`,
       );
       for (const k of keptPrevious) {
-        this.logger.warn({ env, runbook: k.runbook, version: head, running: k.version }, `runbook ${k.runbook} is invalid at ${head.slice(0, 12)} in ${env}; version ${k.version.slice(0, 12)} keeps running`);
+        this.logger.warn(
+          { project: this.project, env, runbook: k.runbook, version: head, running: k.version },
+          `runbook ${k.runbook} is invalid at ${head.slice(0, 12)} in ${where}; version ${k.version.slice(0, 12)} keeps running`,
+        );
       }
     }
     return changed;
@@ -130,10 +145,110 @@ export class RunbookCatalog {
     const built = await buildCatalog(files, (name, folder) => this.compile(name, folder));
     for (const p of built.problems) {
       const where = `${p.file}${p.line === null ? '' : `:${p.line}`}`;
-      this.logger.warn({ version, runbook: p.runbook, file: p.file, field: p.field, line: p.line }, `runbook ${p.runbook} not loaded at ${version.slice(0, 12)}: ${where}: ${p.message}`);
+      const project = this.project === DEFAULT_PROJECT ? '' : ` of project ${this.project}`;
+      this.logger.warn(
+        { project: this.project, version, runbook: p.runbook, file: p.file, field: p.field, line: p.line },
+        `runbook ${p.runbook}${project} not loaded at ${version.slice(0, 12)}: ${where}: ${p.message}`,
+      );
     }
     const runbooks = new Map<string, LoadedRunbook>();
     for (const r of built.runbooks) runbooks.set(r.name, { name: r.name, version, manifest: r.manifest, compiled: r.compiled });
     return { version, runbooks, problems: built.problems };
+  }
+}
+
+/** Finds a runbook of a project at an exact version (what an execution runs). */
+export interface RunbookFinder {
+  // A property (not a method): its parameters are checked strictly, so a single project's
+  // catalog (find(env, name, version)) is not mistaken for one.
+  readonly find: (project: string, env: Environment, name: string, version: string) => Promise<LoadedRunbook | null>;
+}
+
+/**
+ * Every project's catalog (one `RunbookCatalog` per git repository). Routing considers every
+ * project's runbooks of the event's environment; an execution runs the version of ITS
+ * project's repository. Projects can be added while the application runs (created through the
+ * API, or by another process of the deployment).
+ */
+export class RunbookCatalogs implements RunbookFinder {
+  private readonly byProject = new Map<string, RunbookCatalog>();
+
+  constructor(
+    private readonly envs: readonly Environment[],
+    catalogs: readonly RunbookCatalog[] = [],
+  ) {
+    for (const c of catalogs) this.add(c);
+  }
+
+  get environments(): readonly Environment[] {
+    return this.envs;
+  }
+
+  serves(env: Environment): boolean {
+    return this.envs.includes(env);
+  }
+
+  /** The projects, `default` first, then by name. */
+  projects(): string[] {
+    return [...this.byProject.keys()].sort((a, b) => (a === DEFAULT_PROJECT ? -1 : b === DEFAULT_PROJECT ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  get(project: string): RunbookCatalog | null {
+    return this.byProject.get(project) ?? null;
+  }
+
+  list(): RunbookCatalog[] {
+    return this.projects().map((p) => this.byProject.get(p) as RunbookCatalog);
+  }
+
+  /** Adds (or replaces) a project's catalog. Load it first (`refresh`): routing needs its snapshots. */
+  add(catalog: RunbookCatalog): void {
+    this.byProject.set(catalog.project, catalog);
+  }
+
+  remove(project: string): boolean {
+    return this.byProject.delete(project);
+  }
+
+  /** A project's catalog of an environment now; null when it has none (unknown project, not loaded). */
+  snapshot(project: string, env: Environment): CatalogSnapshot | null {
+    return this.byProject.get(project)?.snapshot(env) ?? null;
+  }
+
+  /** Every project's catalog of an environment, `default` first. Projects without one yet are in `missing`. */
+  snapshots(env: Environment): { snapshots: CatalogSnapshot[]; missing: string[] } {
+    const snapshots: CatalogSnapshot[] = [];
+    const missing: string[] = [];
+    for (const c of this.list()) {
+      const snap = c.snapshot(env);
+      if (snap) snapshots.push(snap);
+      else missing.push(c.project);
+    }
+    return { snapshots, missing };
+  }
+
+  readonly find = (project: string, env: Environment, name: string, version: string): Promise<LoadedRunbook | null> => {
+    const catalog = this.byProject.get(project);
+    return catalog ? catalog.find(env, name, version) : Promise.resolve(null);
+  };
+
+  /**
+   * Refreshes every project's catalog. A project whose refresh fails keeps its current
+   * snapshots (logged by the caller through `failed`); the others are refreshed regardless.
+   */
+  async refresh(onError?: (project: string, err: unknown) => void): Promise<{ project: string; envs: Environment[] }[]> {
+    const changed: { project: string; envs: Environment[] }[] = [];
+    await Promise.all(
+      this.list().map(async (c) => {
+        try {
+          const envs = await c.refresh();
+          if (envs.length > 0) changed.push({ project: c.project, envs });
+        } catch (err) {
+          if (onError) onError(c.project, err);
+          else throw err;
+        }
+      }),
+    );
+    return changed;
   }
 }

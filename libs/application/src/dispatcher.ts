@@ -1,4 +1,6 @@
-import type { RunbookCatalog } from './catalog';
+import { emitChainOf, isEmitLoop } from './capabilities/emit';
+import type { CapabilityFactory } from './capabilities/platform';
+import type { RunbookFinder } from './catalog';
 import type { AttachmentRecord, EventRecord, ExecutionError, ExecutionRecord, LogRecord, StepRecord, Timestamp } from './ports/records';
 import type { Clock, Logger } from './ports/runtime';
 import type { RunbookSandbox, SandboxAttachment, SandboxEvent, SandboxLogEntry, SandboxStep } from './ports/sandbox';
@@ -33,10 +35,12 @@ export class ExecutionDispatcher {
   private again = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private capabilities: CapabilityFactory | null = null;
 
   constructor(
     private readonly store: Store,
-    private readonly catalog: RunbookCatalog,
+    /** Every project's catalog: an execution runs its own project's runbook at its version. */
+    private readonly catalog: RunbookFinder,
     private readonly sandbox: RunbookSandbox,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -73,6 +77,14 @@ export class ExecutionDispatcher {
     } catch (err) {
       this.logger.warn({ executionId, err: String(err) }, 'could not mark the interrupted steps as failed');
     }
+  }
+
+  /**
+   * The capabilities (`ctx.secrets`, `ctx.state`, `ctx.http`, `ctx.emit`, `ctx.prometheus`) each
+   * execution gets, built per execution; without a factory they are unavailable. Set before start.
+   */
+  useCapabilities(factory: CapabilityFactory): void {
+    this.capabilities = factory;
   }
 
   /** Claims and starts queued executions while there is capacity. Safe to call often. */
@@ -123,13 +135,20 @@ export class ExecutionDispatcher {
     const journal = new ExecutionJournal(this.store, ex.id, log);
     const timer = setInterval(() => void journal.flush(), this.options.logFlushMs);
     try {
-      const runbook = await this.catalog.find(ex.env, ex.runbook, ex.version);
+      const runbook = await this.catalog.find(ex.project, ex.env, ex.runbook, ex.version);
       if (!runbook) {
-        await this.finishWith(ex, 'failed', null, platformError('RunbookUnavailable', `runbook ${ex.runbook} is not loadable at version ${ex.version} in ${ex.env}`));
+        await this.finishWith(ex, 'failed', null, platformError('RunbookUnavailable', `runbook ${ex.runbook} of project ${ex.project} is not loadable at version ${ex.version} in ${ex.env}`));
         return;
       }
       const event = ex.eventId ? await this.store.events.get(ex.eventId) : null;
-      log.info({ executionId: ex.id, runbook: ex.runbook, env: ex.env, version: ex.version }, `execution ${ex.id} started`);
+      // ctx.emit loops: an event a runbook emitted never starts a runbook already in its chain.
+      if (isEmitLoop(event, ex.project, ex.runbook)) {
+        const chain = emitChainOf(event).join(' → ');
+        await this.finishWith(ex, 'cancelled', null, platformError('EmitLoopError', `not run: event ${ex.eventId ?? ''} was emitted by a chain that already includes this runbook (${chain}); an emitted event never starts a runbook of its own chain`, 'emit'));
+        return;
+      }
+      log.info({ executionId: ex.id, project: ex.project, runbook: ex.runbook, env: ex.env, version: ex.version }, `execution ${ex.id} started`);
+      const capabilities = this.capabilities?.({ execution: ex, manifest: runbook.manifest, event });
       const outcome = await this.sandbox.run({
         executionId: ex.id,
         runbook: { name: runbook.name, version: runbook.version },
@@ -140,6 +159,7 @@ export class ExecutionDispatcher {
         onLog: (entry) => journal.log(entry),
         onStep: (step) => journal.step(step),
         onAttach: (attachment) => journal.attach(attachment),
+        ...(capabilities === undefined ? {} : { capabilities }),
       });
       // The sandbox ends every step it started. Should one still be open, it is closed here,
       // before the execution: a step left `running` forever would mislead.
@@ -157,9 +177,9 @@ export class ExecutionDispatcher {
     }
   }
 
-  private async finishWith(ex: ExecutionRecord, status: 'succeeded' | 'failed' | 'timed_out', result: unknown, error: ExecutionError | null): Promise<void> {
+  private async finishWith(ex: ExecutionRecord, status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled', result: unknown, error: ExecutionError | null): Promise<void> {
     await this.store.executions.finish(ex.id, { status, finishedAt: this.clock.now().toISOString(), result, error });
-    this.logger.info({ executionId: ex.id, runbook: ex.runbook, env: ex.env, status, error: error?.message }, `execution ${ex.id} ${status}`);
+    this.logger.info({ executionId: ex.id, project: ex.project, runbook: ex.runbook, env: ex.env, status, error: error?.message }, `execution ${ex.id} ${status}`);
   }
 }
 

@@ -6,6 +6,7 @@ export function toExecutionSummary(e: ExecutionRecord): ExecutionSummaryDto {
   const durationMs = e.startedAt && e.finishedAt ? Date.parse(e.finishedAt) - Date.parse(e.startedAt) : null;
   return {
     id: e.id,
+    project: e.project,
     runbook: e.runbook,
     env: e.env,
     status: e.status,
@@ -83,6 +84,7 @@ export function toExecutionDetail(
 
 export function toCatalogDto(s: CatalogSnapshot): RunbookCatalogDto {
   return {
+    project: s.project,
     env: s.env,
     version: s.version,
     items: s.runbooks.map((r) => ({

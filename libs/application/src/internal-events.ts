@@ -10,6 +10,8 @@ export const INTERNAL_SOURCE = 'wolfe';
 /** An event Wolfe raises about itself: a missed heartbeat, a flapping series. */
 export interface InternalEvent {
   readonly env: Environment;
+  /** Default {@link INTERNAL_SOURCE}; `runbook:<project>/<name>` for an event a runbook emitted (`ctx.emit`). */
+  readonly source?: string;
   readonly labels: Labels;
   readonly annotations: Labels;
   readonly status: AlertStatus;
@@ -31,13 +33,14 @@ export class InternalEvents {
   ) {}
 
   async raise(e: InternalEvent): Promise<EventRecord> {
+    const source = e.source ?? INTERNAL_SOURCE;
     const receivedAt = this.clock.now();
     const at = receivedAt.toISOString();
     const deliveryId = newId(receivedAt.getTime());
     const event: EventRecord = {
       id: newId(receivedAt.getTime()),
       deliveryId,
-      source: INTERNAL_SOURCE,
+      source,
       env: e.env,
       fingerprint: fingerprint(e.labels),
       sourceFingerprint: null,
@@ -55,7 +58,7 @@ export class InternalEvents {
     };
     const delivery: DeliveryRecord = {
       id: deliveryId,
-      source: INTERNAL_SOURCE,
+      source,
       env: e.env,
       receivedAt: at,
       contentType: 'application/json',

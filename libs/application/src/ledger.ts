@@ -1,6 +1,6 @@
 import type { CandidateExplanationDto, DeliveryDto, EventDetailDto } from '@wolfe/api-types';
 import { matchesLabels, type Matcher } from '@wolfe/matchers';
-import { routeEvent } from '@wolfe/router';
+import { DEFAULT_PROJECT, routeEvent } from '@wolfe/router';
 import type { CatalogSnapshot } from './catalog';
 import { toEventDto } from './dto';
 import type { DeliveryRecord, EventRecord } from './ports/records';
@@ -57,30 +57,36 @@ export async function listEvents(store: Store, q: EventLedgerQuery, scanLimit = 
 
 /**
  * An event with every runbook's reason: what routing recorded (matches and near misses,
- * `origin: routing`), and for every other runbook of the environment a reason computed now
- * against the current catalog (`origin: on_demand`, its version noted).
+ * `origin: routing`), and for every other runbook of the environment — of every project — a
+ * reason computed now against the current catalogs (`origin: on_demand`, their version noted).
+ * Each candidate names its project (explanations recorded before projects existed: `default`).
  */
-export function explainEvent(event: EventRecord, snapshot: CatalogSnapshot | null, delivery: DeliveryRecord | null): EventDetailDto {
-  const recorded: CandidateExplanationDto[] = event.explanation.map((c) => ({ ...c, origin: 'routing' }));
-  const known = new Set(event.explanation.map((c) => c.runbook));
+export function explainEvent(event: EventRecord, snapshots: CatalogSnapshot | readonly CatalogSnapshot[] | null, delivery: DeliveryRecord | null): EventDetailDto {
+  const snaps: readonly CatalogSnapshot[] = snapshots === null ? [] : 'runbooks' in snapshots ? [snapshots] : snapshots;
+  const recorded: CandidateExplanationDto[] = event.explanation.map((c) => ({ ...c, project: c.project ?? DEFAULT_PROJECT, origin: 'routing' }));
+  const known = new Set(recorded.map((c) => `${c.project}|${c.runbook}`));
   const onDemand: CandidateExplanationDto[] = [];
-  if (snapshot !== null) {
-    const rest = snapshot.runbooks.filter((r) => !known.has(r.name)).map((r) => ({ name: r.name, version: r.version, triggers: r.manifest.triggers }));
+  for (const snapshot of snaps) {
+    const rest = snapshot.runbooks
+      .filter((r) => !known.has(`${snapshot.project}|${r.name}`))
+      .map((r) => ({ project: snapshot.project, name: r.name, version: r.version, triggers: r.manifest.triggers }));
     for (const c of routeEvent(event, rest)) {
       const note = !c.matched
         ? ''
         : event.decision === null
           ? ' (the event is not routed yet)'
           : ` (at version ${snapshot.version.slice(0, 12)}; it did not match when the event was routed)`;
-      onDemand.push({ runbook: c.runbook, version: c.version, matched: c.matched, trigger: c.trigger, reason: `${c.reason}${note}`, origin: 'on_demand' });
+      onDemand.push({ project: c.project, runbook: c.runbook, version: c.version, matched: c.matched, trigger: c.trigger, reason: `${c.reason}${note}`, origin: 'on_demand' });
     }
   }
+  const snapshot = snaps.find((s) => s.project === DEFAULT_PROJECT) ?? snaps[0] ?? null;
   return {
     ...toEventDto(event),
     explanation: [...recorded, ...onDemand],
     decidedAt: event.decidedAt,
     sourceUrl: event.sourceUrl,
     explainedAt: snapshot?.version ?? null,
+    explainedAtByProject: Object.fromEntries(snaps.map((s) => [s.project, s.version])),
     delivery: delivery ? { id: delivery.id, contentType: delivery.contentType, body: delivery.body } : null,
   };
 }

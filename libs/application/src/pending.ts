@@ -1,4 +1,5 @@
 import { formatDuration } from '@wolfe/runbooks';
+import { DEFAULT_PROJECT } from '@wolfe/router';
 import { describeEpisode, type Series } from '@wolfe/series';
 import { newId } from './ids';
 import type { CandidateExplanation, EventDecision, ExecutionRecord, PendingRecord } from './ports/records';
@@ -111,6 +112,7 @@ export class PendingRuns {
       const now = this.clock.now();
       const execution: ExecutionRecord = {
         id: newId(now.getTime()),
+        project: p.project,
         runbook: p.runbook,
         env: p.env,
         version: p.version,
@@ -141,7 +143,7 @@ export class PendingRuns {
         ours ? holder.id : null,
       );
       await this.store.pending.delete(p.id);
-      this.logger.info({ pendingId: p.id, eventId: p.eventId, runbook: p.runbook, executionId: holder.id }, `pending run of ${p.runbook} is due: execution ${holder.id}`);
+      this.logger.info({ pendingId: p.id, eventId: p.eventId, project: p.project, runbook: p.runbook, executionId: holder.id }, `pending run of ${p.runbook} is due: execution ${holder.id}`);
       if (res.created) this.onQueued();
     });
   }
@@ -150,17 +152,17 @@ export class PendingRuns {
     await this.exclusive(p.eventId, async () => {
       await this.updateEvent(p, (c) => ({ ...withoutPending(c), reason: `${baseReason(c)}; pending run dropped: ${why}`, suppressed: true }), null);
       await this.store.pending.delete(p.id);
-      this.logger.info({ pendingId: p.id, eventId: p.eventId, runbook: p.runbook }, `pending run of ${p.runbook} dropped: ${why}`);
+      this.logger.info({ pendingId: p.id, eventId: p.eventId, project: p.project, runbook: p.runbook }, `pending run of ${p.runbook} dropped: ${why}`);
     });
   }
 
-  /** Rewrites the candidate of `p.runbook` on the event, and the event's decision with it. */
+  /** Rewrites the candidate of `p.runbook` (of `p.project`) on the event, and the event's decision with it. */
   private async updateEvent(p: PendingRecord, change: (c: CandidateExplanation) => CandidateExplanation, executionId: string | null): Promise<void> {
     const event = await this.store.events.get(p.eventId);
     if (event === null) return; // removed by retention: nothing to explain any more
     let touched = false;
     const explanation = event.explanation.map((c) => {
-      if (c.runbook !== p.runbook || c.pendingUntil === undefined) return c;
+      if (c.runbook !== p.runbook || (c.project ?? DEFAULT_PROJECT) !== p.project || c.pendingUntil === undefined) return c;
       touched = true;
       return change(c);
     });

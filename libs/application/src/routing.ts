@@ -1,6 +1,6 @@
 import { type Candidate, RoutingTable } from '@wolfe/router';
 import { describeEpisode, episodeStartMs, type Series } from '@wolfe/series';
-import type { CatalogSnapshot, RunbookCatalog } from './catalog';
+import type { CatalogSnapshot, RunbookCatalogs } from './catalog';
 import { newId } from './ids';
 import { decide, pendingReason, type PendingRuns } from './pending';
 import type { CandidateExplanation, EventDecision, EventRecord, ExecutionRecord, PendingRecord } from './ports/records';
@@ -17,10 +17,12 @@ export type RoutedEventListener = (event: EventRecord) => void;
  *
  * 1. The event's series (env + fingerprint) is observed (libs/series): a re-send of an
  *    episode is a `repeat`, a newer startsAt a `new_episode`, an older one `stale`.
- * 2. The catalog snapshot's RoutingTable (built once per commit) finds the matching
- *    triggers through an index of label values — no scan of every trigger — and the near
- *    misses; both are stored as the explanation. The reason for every other runbook is
- *    computed on demand (`explainEvent`).
+ * 2. Every project's catalog snapshot of the event's environment has a RoutingTable (built
+ *    once per commit) that finds the matching triggers through an index of label values — no
+ *    scan of every trigger — and the near misses; both are stored as the explanation, each
+ *    candidate naming its project (a runbook is (project, name): two projects may both have
+ *    an `echo`, and one alert runs both). The reason for every other runbook is computed on
+ *    demand (`explainEvent`).
  * 3. Each match is held back when the event is stale or its series flaps (`suppressed`),
  *    waits when its trigger has `for:` that has not elapsed yet (`pending`: a durable
  *    PendingRecord), or creates an execution whose dedup key the store enforces, so
@@ -30,10 +32,12 @@ export type RoutedEventListener = (event: EventRecord) => void;
 export class RoutingService {
   private readonly tables = new WeakMap<CatalogSnapshot, RoutingTable>();
   private readonly listeners: RoutedEventListener[] = [];
+  /** Projects already reported as having no catalog of an environment (logged once each). */
+  private readonly reportedMissing = new Set<string>();
 
   constructor(
     private readonly store: Store,
-    private readonly catalog: RunbookCatalog,
+    private readonly catalogs: RunbookCatalogs,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly onQueued: () => void,
@@ -50,7 +54,7 @@ export class RoutingService {
   table(snap: CatalogSnapshot): RoutingTable {
     let t = this.tables.get(snap);
     if (!t) {
-      t = new RoutingTable(snap.runbooks.map((r) => ({ name: r.name, version: r.version, triggers: r.manifest.triggers })));
+      t = new RoutingTable(snap.runbooks.map((r) => ({ project: snap.project, name: r.name, version: r.version, triggers: r.manifest.triggers })));
       this.tables.set(snap, t);
     }
     return t;
@@ -62,17 +66,24 @@ export class RoutingService {
    * writes are atomic per execution and per event), which pipelines bursts of one series.
    */
   async route(event: EventRecord, onObserved?: () => void): Promise<EventDecision> {
-    const snap = this.catalog.snapshot(event.env);
-    if (!snap) throw new Error(`environment ${event.env} has no runbook catalog loaded`);
+    const { snapshots, missing } = this.catalogs.snapshots(event.env);
+    if (snapshots.length === 0) throw new Error(`environment ${event.env} has no runbook catalog loaded`);
+    for (const project of missing) {
+      // A project is added once it loaded; one that lost an environment's branch must not hold
+      // up every other project's routing: it is left out (and said so once).
+      if (this.reportedMissing.has(`${project}|${event.env}`)) continue;
+      this.reportedMissing.add(`${project}|${event.env}`);
+      this.logger.warn({ project, env: event.env }, `project ${project} has no runbook catalog for ${event.env}: its runbooks are not considered for ${event.env} events`);
+    }
     const { observation: obs } = await this.series.observe(event);
     onObserved?.();
-    const candidates = this.table(snap).route(event, obs.episode);
+    const candidates = snapshots.flatMap((snap) => this.table(snap).route(event, obs.episode));
 
     const explanation: CandidateExplanation[] = [];
     const executionIds: string[] = [];
     let created = 0;
     for (const c of candidates) {
-      const base: CandidateExplanation = { runbook: c.runbook, version: c.version, matched: c.matched, trigger: c.trigger, reason: c.reason };
+      const base: CandidateExplanation = { project: c.project, runbook: c.runbook, version: c.version, matched: c.matched, trigger: c.trigger, reason: c.reason };
       if (!c.matched) {
         explanation.push(base);
         continue;
@@ -136,6 +147,7 @@ export class RoutingService {
     const pending: PendingRecord = {
       id: newId(now.getTime()),
       env: event.env,
+      project: c.project,
       runbook: c.runbook,
       version: c.version,
       trigger: c.trigger as number,
@@ -167,6 +179,7 @@ export class RoutingService {
     const now = this.clock.now();
     const execution: ExecutionRecord = {
       id: newId(now.getTime()),
+      project: c.project,
       runbook: c.runbook,
       env: event.env,
       version: c.version,
@@ -206,7 +219,7 @@ export class RoutingService {
       if (pending.length === 0) return total;
       let progressed = 0;
       for (const e of pending) {
-        if (!this.catalog.serves(e.env)) continue;
+        if (!this.catalogs.serves(e.env)) continue;
         try {
           await this.route(e);
           progressed += 1;

@@ -1,6 +1,7 @@
 import { DEFAULT_FLAPPING, type FlappingConfig } from '@wolfe/series';
 import type { SourceNormalizer } from '@wolfe/sources';
-import { RunbookCatalog } from './catalog';
+import { DEFAULT_PROJECT } from '@wolfe/router';
+import { RunbookCatalog, RunbookCatalogs } from './catalog';
 import { ExecutionDispatcher } from './dispatcher';
 import { HeartbeatMonitor, type HeartbeatSpec } from './heartbeats';
 import { IntakeService } from './intake';
@@ -16,6 +17,7 @@ import { SeriesTracker } from './series-tracker';
 export interface WolfeDeps {
   readonly store: Store;
   readonly sandbox: RunbookSandbox;
+  /** The repository of the `default` project (more projects: `addProject`). */
   readonly runbookSource: RunbookSource;
   readonly compile: CompileRunbook;
   readonly sources: (name: string) => SourceNormalizer | undefined;
@@ -41,7 +43,10 @@ export interface WolfeDeps {
  * executions, route what was accepted but not decided, then take new work.
  */
 export class Wolfe {
+  /** The `default` project's catalog. */
   readonly catalog: RunbookCatalog;
+  /** Every project's catalog: routing considers them all, executions run their own project's. */
+  readonly catalogs: RunbookCatalogs;
   readonly dispatcher: ExecutionDispatcher;
   readonly routing: RoutingService;
   readonly intake: IntakeService;
@@ -62,8 +67,9 @@ export class Wolfe {
   private static readonly ROUTING_CONCURRENCY = 64;
 
   constructor(private readonly deps: WolfeDeps) {
-    this.catalog = new RunbookCatalog(deps.runbookSource, deps.compile, deps.envs, deps.logger);
-    this.dispatcher = new ExecutionDispatcher(deps.store, this.catalog, deps.sandbox, deps.clock, deps.logger, {
+    this.catalog = new RunbookCatalog(deps.runbookSource, deps.compile, deps.envs, deps.logger, DEFAULT_PROJECT);
+    this.catalogs = new RunbookCatalogs(deps.envs, [this.catalog]);
+    this.dispatcher = new ExecutionDispatcher(deps.store, this.catalogs, deps.sandbox, deps.clock, deps.logger, {
       concurrency: deps.concurrency,
       logFlushMs: 250,
     });
@@ -71,7 +77,7 @@ export class Wolfe {
     this.internal = new InternalEvents(deps.store, deps.clock, deps.logger, (events) => this.enqueueRouting(events));
     this.series = new SeriesTracker(deps.store, this.internal, deps.clock, deps.logger, deps.flapping ?? DEFAULT_FLAPPING);
     this.pending = new PendingRuns(deps.store, deps.clock, deps.logger, kick);
-    this.routing = new RoutingService(deps.store, this.catalog, deps.clock, deps.logger, kick, this.series, this.pending);
+    this.routing = new RoutingService(deps.store, this.catalogs, deps.clock, deps.logger, kick, this.series, this.pending);
     this.heartbeats = new HeartbeatMonitor(deps.heartbeats ?? [], deps.envs, deps.store, this.internal, deps.clock, deps.logger);
     this.routing.onRouted((event) => this.heartbeats.seen(event));
     this.intake = new IntakeService(deps.store, deps.sources, deps.clock, deps.logger, (events) => this.enqueueRouting(events));
@@ -81,6 +87,25 @@ export class Wolfe {
     return this.deps.store;
   }
 
+  /**
+   * Serves another project's runbooks (its own repository): its catalog is loaded first (this
+   * throws if it cannot be), then routing considers it. Add the projects known at start-up
+   * before `start()`, so events accepted before a stop are routed with every project.
+   */
+  async addProject(name: string, source: RunbookSource): Promise<RunbookCatalog> {
+    if (this.catalogs.get(name) !== null) throw new Error(`project ${name} is already served`);
+    const catalog = new RunbookCatalog(source, this.deps.compile, this.deps.envs, this.deps.logger, name);
+    await catalog.refresh();
+    this.catalogs.add(catalog);
+    return catalog;
+  }
+
+  /** Stops serving a project (its queued executions then fail as unavailable). */
+  removeProject(name: string): boolean {
+    if (name === DEFAULT_PROJECT) throw new Error('the default project cannot be removed');
+    return this.catalogs.remove(name);
+  }
+
   async start(): Promise<void> {
     await this.catalog.refresh();
     await this.dispatcher.recoverInterrupted();
@@ -88,7 +113,11 @@ export class Wolfe {
     const resumed = await this.routing.resume();
     if (resumed) this.deps.logger.info({ count: resumed }, `routed ${resumed} event(s) accepted before the last stop`);
     this.dispatcher.kick();
-    if (this.deps.refreshMs > 0) this.every(this.deps.refreshMs, () => this.catalog.refresh());
+    if (this.deps.refreshMs > 0) {
+      this.every(this.deps.refreshMs, () =>
+        this.catalogs.refresh((project, err) => this.deps.logger.error({ project, err: String(err) }, `could not refresh the runbooks of project ${project}; will retry`)),
+      );
+    }
     this.every(this.deps.sweepMs, async () => {
       await this.settled();
       await this.routing.resume();

@@ -61,6 +61,9 @@ describe('routeEvent', () => {
     expect(dedupKey(event({ status: 'resolved' }), 'disk-cleanup')).not.toBe(k);
     expect(dedupKey(event({ env: 'dev' }), 'disk-cleanup')).not.toBe(k);
     expect(dedupKey(event(), 'other')).not.toBe(k);
+    // A runbook is (project, name): the default project keeps the key form it had before projects.
+    expect(dedupKey(event(), 'disk-cleanup', undefined, 'default')).toBe(k);
+    expect(dedupKey(event(), 'disk-cleanup', undefined, 'payments')).toBe(k.replace('|disk-cleanup|', '|payments/disk-cleanup|'));
     // No startsAt and no episode from the series: the event is its own episode.
     expect(dedupKey(event({ startsAt: null }), 'x')).not.toBe(dedupKey(event({ id: 'e2', startsAt: null }), 'x'));
     // The series' episode names it: a re-notification without startsAt joins it.

@@ -13,7 +13,12 @@ export interface RoutableEvent {
   readonly startsAt: string | null;
 }
 
+/** The embedded project (`<data dir>/repos/default.git`); runbooks without a project belong to it. */
+export const DEFAULT_PROJECT = 'default';
+
 export interface RoutableRunbook {
+  /** The project (git repository) the runbook belongs to; default `default`. A runbook is (project, name). */
+  readonly project?: string;
   readonly name: string;
   readonly version: string;
   readonly triggers: readonly Trigger[];
@@ -21,6 +26,7 @@ export interface RoutableRunbook {
 
 /** The verdict for one candidate runbook, with its reason in words. */
 export interface Candidate {
+  readonly project: string;
   readonly runbook: string;
   readonly version: string;
   readonly matched: boolean;
@@ -35,12 +41,17 @@ export interface Candidate {
 /**
  * One firing episode of one label set is one problem: Alertmanager re-sends it every
  * repeat_interval with the same startsAt, and webhooks are retried. The key names the
- * environment, the runbook, the series (fingerprint), the status and the episode.
- * `episode` is the series' episode (libs/series: the startsAt, or when Wolfe first saw an
- * episode without one); without it, the startsAt, and without that the event itself.
+ * environment, the runbook (project and name), the series (fingerprint), the status and the
+ * episode. `episode` is the series' episode (libs/series: the startsAt, or when Wolfe first saw
+ * an episode without one); without it, the startsAt, and without that the event itself.
+ *
+ * The runbook part is `project/name` (a runbook name never contains `/`), except in the default
+ * project, whose keys keep the form they had before projects existed (`name`): executions made
+ * before an upgrade still deduplicate the re-sends that come after it.
  */
-export function dedupKey(event: RoutableEvent, runbook: string, episode?: string): string {
-  return [event.env, runbook, event.fingerprint, event.status, episode ?? event.startsAt ?? `event:${event.id}`].join('|');
+export function dedupKey(event: RoutableEvent, runbook: string, episode?: string, project: string = DEFAULT_PROJECT): string {
+  const who = project === DEFAULT_PROJECT ? runbook : `${project}/${runbook}`;
+  return [event.env, who, event.fingerprint, event.status, episode ?? event.startsAt ?? `event:${event.id}`].join('|');
 }
 
 /**
@@ -71,24 +82,27 @@ export function matchedReason(index: number, trigger: Trigger): string {
  */
 export function routeEvent(event: RoutableEvent, runbooks: readonly RoutableRunbook[], episode?: string): Candidate[] {
   return runbooks.map((rb) => {
+    const project = rb.project ?? DEFAULT_PROJECT;
     const reasons: string[] = [];
     for (let i = 0; i < rb.triggers.length; i++) {
       const trigger = rb.triggers[i] as Trigger;
       const why = triggerVerdict(event, trigger);
       if (why === null) {
         return {
+          project,
           runbook: rb.name,
           version: rb.version,
           matched: true,
           trigger: i,
           reason: matchedReason(i, trigger),
-          dedupKey: dedupKey(event, rb.name, episode),
+          dedupKey: dedupKey(event, rb.name, episode, project),
           forMs: trigger.forMs,
         };
       }
       reasons.push(rb.triggers.length === 1 ? why : `trigger ${i}: ${why}`);
     }
     return {
+      project,
       runbook: rb.name,
       version: rb.version,
       matched: false,

@@ -94,4 +94,17 @@ describe('RoutingTable', () => {
       for (const c of indexed.filter((x) => !x.matched)) expect(unmatched.has(c.runbook)).toBe(true);
     }
   });
+
+  it('keeps runbooks of the same name in two projects apart: both match, each with its own version and dedup key', () => {
+    const t = new RoutingTable([
+      { name: 'echo', version: 'a1', triggers: [trigger('alertname="Echo"')] },
+      { project: 'payments', name: 'echo', version: 'p1', triggers: [trigger('alertname="Echo"')] },
+    ]);
+    const out = t.route(event({ alertname: 'Echo' }), 'ep');
+    expect(out.map((c) => [c.project, c.runbook, c.version, c.matched, c.dedupKey])).toEqual([
+      ['default', 'echo', 'a1', true, 'prod|echo|fp|firing|ep'],
+      ['payments', 'echo', 'p1', true, 'prod|payments/echo|fp|firing|ep'],
+    ]);
+    expect(routeEvent(event({ alertname: 'Echo' }), t.runbooks, 'ep').map((c) => c.dedupKey)).toEqual(out.map((c) => c.dedupKey));
+  });
 });

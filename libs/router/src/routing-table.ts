@@ -1,6 +1,6 @@
 import { MatcherIndex, regexFor, type Matcher } from '@wolfe/matchers';
 import type { Trigger } from '@wolfe/runbooks';
-import { type Candidate, type RoutableEvent, type RoutableRunbook, dedupKey, matchedReason, triggerVerdict } from './route';
+import { type Candidate, DEFAULT_PROJECT, type RoutableEvent, type RoutableRunbook, dedupKey, matchedReason, triggerVerdict } from './route';
 
 interface Entry {
   readonly runbook: number;
@@ -98,16 +98,18 @@ export class RoutingTable {
     const out: Candidate[] = [];
     for (const r of [...byRunbook.keys()].sort((a, b) => a - b)) {
       const rb = this.runbooks[r] as RoutableRunbook;
+      const project = rb.project ?? DEFAULT_PROJECT;
       const s = byRunbook.get(r) as { matched: number | null; misses: { trigger: number; why: string }[] };
       if (s.matched !== null) {
         const trigger = rb.triggers[s.matched] as Trigger;
         out.push({
+          project,
           runbook: rb.name,
           version: rb.version,
           matched: true,
           trigger: s.matched,
           reason: matchedReason(s.matched, trigger),
-          dedupKey: dedupKey(event, rb.name, episode),
+          dedupKey: dedupKey(event, rb.name, episode, project),
           forMs: trigger.forMs,
         });
         continue;
@@ -115,6 +117,7 @@ export class RoutingTable {
       s.misses.sort((a, b) => a.trigger - b.trigger);
       const first = s.misses[0];
       out.push({
+        project,
         runbook: rb.name,
         version: rb.version,
         matched: false,

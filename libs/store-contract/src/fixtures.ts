@@ -1,4 +1,4 @@
-import type { AttachmentRecord, DeliveryRecord, EventRecord, ExecutionRecord, LogRecord, PendingRecord, StepRecord } from '@wolfe/application';
+import type { AttachmentRecord, DeliveryRecord, EventRecord, ExecutionRecord, LogRecord, PendingRecord, ProjectRecord, StepRecord } from '@wolfe/application';
 import type { Series } from '@wolfe/series';
 import { testId } from './test-ids';
 
@@ -61,6 +61,7 @@ export function makeDelivery(
 export function makeExecution(overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
   return {
     id: testId(),
+    project: 'default',
     runbook: 'restart-pod',
     env: 'prod',
     version: '3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',
@@ -141,6 +142,7 @@ export function makePending(overrides: Partial<PendingRecord> = {}): PendingReco
   return {
     id: testId(),
     env: 'prod',
+    project: 'default',
     runbook: 'restart-pod',
     version: '3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',
     trigger: 0,
@@ -151,6 +153,17 @@ export function makePending(overrides: Partial<PendingRecord> = {}): PendingReco
     forMs: 120_000,
     createdAt: ts(),
     dueAt: ts(60_000),
+    ...overrides,
+  };
+}
+
+export function makeProject(overrides: Partial<ProjectRecord> = {}): ProjectRecord {
+  return {
+    name: 'payments',
+    remote: { url: 'https://git.example.com/acme/payments-runbooks.git', tokenEnv: 'PAYMENTS_GIT_TOKEN', username: null, sshKeyFile: null, knownHostsFile: null },
+    settings: { allowSkipTest: false, replayEvents: 5, pollIntervalMs: 30_000 },
+    createdAt: ts(),
+    createdBy: 'admin',
     ...overrides,
   };
 }

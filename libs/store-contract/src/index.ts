@@ -1,3 +1,3 @@
 export { describeStoreContract, type StoreFactory, type StoreUnderTest } from './store-contract';
-export { makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeSeries, makeStep, ts } from './fixtures';
+export { makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeProject, makeSeries, makeStep, ts } from './fixtures';
 export { testId, testIdAt } from './test-ids';

@@ -13,7 +13,8 @@ import type {
   Page,
   Store,
 } from '@wolfe/application';
-import { makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeSeries, makeStep, ts } from './fixtures';
+import { describeCapabilityStoreContract } from './capabilities-contract';
+import { makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeProject, makeSeries, makeStep, ts } from './fixtures';
 import { testId, testIdAt } from './test-ids';
 
 /** One fresh, empty store for one test, plus what the suite needs around it. */
@@ -468,6 +469,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           const execution = makeExecution({ dedupKey: 'restart-pod:prod:fp1' });
           expect(await store.executions.createIfAbsent(execution)).toStrictEqual({ created: true, execution });
           expect(await store.executions.get(execution.id)).toStrictEqual(execution);
+          // A runbook is (project, name): the project comes back as written.
+          const other = makeExecution({ project: 'payments', dedupKey: 'prod|payments/restart-pod|fp1' });
+          expect((await store.executions.createIfAbsent(other)).created).toBe(true);
+          expect(await store.executions.get(other.id)).toStrictEqual(other);
         },
         T,
       );
@@ -632,11 +637,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       );
 
       it(
-        'lists newest first with runbook/status/env filters across pages',
+        'lists newest first with project/runbook/status/env filters across pages',
         async () => {
           const all: ExecutionRecord[] = [];
           for (let i = 0; i < 15; i++) {
-            const e = makeExecution({ runbook: i % 2 ? 'scale-up' : 'restart-pod', env: (['dev', 'test', 'prod'] as const)[i % 3] });
+            const e = makeExecution({ project: i % 5 === 0 ? 'payments' : 'default', runbook: i % 2 ? 'scale-up' : 'restart-pod', env: (['dev', 'test', 'prod'] as const)[i % 3] });
             await store.executions.createIfAbsent(e);
             all.push(e);
           }
@@ -655,12 +660,16 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
             { env: 'test' },
             { runbook: 'restart-pod', status: 'queued' },
             { runbook: 'restart-pod', env: 'test', status: 'failed' },
+            { project: 'payments' },
+            { project: 'default', runbook: 'scale-up' },
+            { project: 'payments', runbook: 'restart-pod' },
           ];
           for (const filter of filters) {
             const want = all
               .map((e, i) => ({ e, s: status(i) }))
               .filter(
                 ({ e, s }) =>
+                  (filter.project === undefined || e.project === filter.project) &&
                   (filter.runbook === undefined || e.runbook === filter.runbook) &&
                   (filter.status === undefined || s === filter.status) &&
                   (filter.env === undefined || e.env === filter.env),
@@ -676,6 +685,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
             }
           }
           expect(await store.executions.list({ runbook: 'nope', limit: 5 })).toStrictEqual({ items: [], next: null });
+          expect(await store.executions.list({ project: 'nope', limit: 5 })).toStrictEqual({ items: [], next: null });
         },
         T,
       );
@@ -988,6 +998,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       );
 
       it(
+        'keeps the project of a pending run; runbooks of the same name in two projects wait apart',
+        async () => {
+          const a = makePending({ project: 'payments', dedupKey: 'prod|payments/restart-pod|fp|firing|e1' });
+          const b = makePending({ project: 'default', dedupKey: 'prod|restart-pod|fp|firing|e1' });
+          expect((await store.pending.createIfAbsent(a)).created).toBe(true);
+          expect((await store.pending.createIfAbsent(b)).created).toBe(true);
+          expect(await store.pending.get(a.id)).toStrictEqual(a);
+          expect((await store.pending.listBySeries('prod', a.fingerprint)).map((p) => p.project)).toEqual(['payments', 'default']);
+        },
+        T,
+      );
+
+      it(
         'creates exactly one when 20 callers race on one dedup key',
         async () => {
           const candidates = Array.from({ length: 20 }, () => makePending({ dedupKey: 'race' }));
@@ -1020,6 +1043,40 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       );
     });
 
+    describe('projects', () => {
+      it(
+        'creates a project once by name and reads it back exactly; lists by name; deletes once',
+        async () => {
+          const payments = makeProject();
+          expect(await store.projects.create(payments)).toStrictEqual({ created: true, project: payments });
+          expect(await store.projects.get('payments')).toStrictEqual(payments);
+          expect(await store.projects.create(makeProject({ remote: null, createdBy: 'someone' }))).toStrictEqual({ created: false, existing: payments });
+          const local = makeProject({ name: 'a-team', remote: null, settings: {} });
+          await store.projects.create(local);
+          expect(await store.projects.list()).toStrictEqual([local, payments]);
+          expect(await store.projects.get('nope')).toBeNull();
+          expect(await store.projects.delete('a-team')).toBe(true);
+          expect(await store.projects.delete('a-team')).toBe(false);
+          expect((await store.projects.list()).map((p) => p.name)).toEqual(['payments']);
+        },
+        T,
+      );
+
+      it(
+        'creates exactly one when 10 callers race on one name',
+        async () => {
+          const candidates = Array.from({ length: 10 }, (_, i) => makeProject({ name: 'race', createdBy: `p${i}` }));
+          const results = await Promise.all(candidates.map((c) => store.projects.create(c)));
+          expect(results.filter((r) => r.created)).toHaveLength(1);
+          const winner = results.find((r) => r.created);
+          for (const r of results) if (!r.created && winner?.created) expect(r.existing).toStrictEqual(winner.project);
+        },
+        T,
+      );
+    });
+
+    describeCapabilityStoreContract(() => ({ store, subject }));
+
     describe('lifecycle', () => {
       it(
         'keeps every record across close and reopen',
@@ -1042,6 +1099,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           await store.series.put(series, null);
           const pending = makePending();
           await store.pending.createIfAbsent(pending);
+          const project = makeProject();
+          await store.projects.create(project);
           await store.close();
           await store.close(); // idempotent
 
@@ -1060,6 +1119,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           expect(await reopened.steps.list(execution.id)).toStrictEqual([steps[0], finished]);
           expect(await reopened.series.get(series.env as 'prod', series.fingerprint)).toStrictEqual(series);
           expect(await reopened.pending.listDue(pending.dueAt, 10)).toStrictEqual([pending]);
+          expect(await reopened.projects.list()).toStrictEqual([project]);
           // The dedup guarantee survives the reopen too.
           expect(await reopened.executions.createIfAbsent(makeExecution({ dedupKey: 'survives' }))).toStrictEqual({
             created: false,

@@ -13,6 +13,9 @@ import type {
   LogLevel,
   LogRecord,
   PendingRecord,
+  ProjectRecord,
+  ProjectRemoteRecord,
+  ProjectSettingsRecord,
   StepRecord,
   StepStatus,
   Timestamp,
@@ -69,8 +72,13 @@ export interface EventDoc {
   executionIds: string[];
 }
 
+/** Documents written before projects existed have no `project`: they belong to `default`. */
+const DEFAULT_PROJECT = 'default';
+
 export interface ExecutionDoc {
   _id: string;
+  /** Absent on documents from before projects (= `default`). */
+  project?: string | null;
   runbook: string;
   env: Environment;
   version: string;
@@ -108,6 +116,8 @@ export interface SeriesDoc {
 export interface PendingDoc {
   _id: string;
   env: Environment;
+  /** Absent on documents from before projects (= `default`). */
+  project?: string;
   runbook: string;
   version: string;
   trigger: number;
@@ -270,6 +280,7 @@ export function fromEventDoc(e: EventDoc): EventRecord {
 export function toExecutionDoc(e: ExecutionRecord): ExecutionDoc {
   return {
     _id: e.id,
+    project: e.project,
     runbook: e.runbook,
     env: e.env,
     version: e.version,
@@ -288,6 +299,7 @@ export function toExecutionDoc(e: ExecutionRecord): ExecutionDoc {
 export function fromExecutionDoc(e: ExecutionDoc): ExecutionRecord {
   return {
     id: e._id,
+    project: e.project ?? DEFAULT_PROJECT,
     runbook: e.runbook,
     env: e.env,
     version: e.version,
@@ -406,6 +418,7 @@ export function toPendingDoc(p: PendingRecord): PendingDoc {
   return {
     _id: p.id,
     env: p.env,
+    project: p.project,
     runbook: p.runbook,
     version: p.version,
     trigger: p.trigger,
@@ -423,6 +436,7 @@ export function fromPendingDoc(d: PendingDoc): PendingRecord {
   return {
     id: d._id,
     env: d.env,
+    project: d.project ?? DEFAULT_PROJECT,
     runbook: d.runbook,
     version: d.version,
     trigger: d.trigger,
@@ -434,6 +448,23 @@ export function fromPendingDoc(d: PendingDoc): PendingRecord {
     createdAt: fromDate(d.createdAt),
     dueAt: fromDate(d.dueAt),
   };
+}
+
+/** A project created through the API; `_id` is its name (unique). */
+export interface ProjectDoc {
+  _id: string;
+  remote: ProjectRemoteRecord | null;
+  settings: ProjectSettingsRecord;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export function toProjectDoc(p: ProjectRecord): ProjectDoc {
+  return { _id: p.name, remote: p.remote === null ? null : { ...p.remote }, settings: { ...p.settings }, createdAt: toDate(p.createdAt), createdBy: p.createdBy };
+}
+
+export function fromProjectDoc(d: ProjectDoc): ProjectRecord {
+  return { name: d._id, remote: d.remote === null ? null : { ...d.remote }, settings: { ...d.settings }, createdAt: fromDate(d.createdAt), createdBy: d.createdBy };
 }
 
 /**

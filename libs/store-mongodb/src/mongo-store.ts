@@ -15,6 +15,7 @@ import type {
   CandidateExplanation,
   CreateExecutionResult,
   CreatePendingResult,
+  CreateProjectResult,
   DeliveryQuery,
   DeliveryRecord,
   DeliveryRepository,
@@ -32,12 +33,17 @@ import type {
   Page,
   PendingRecord,
   PendingRepository,
+  ProjectRecord,
+  ProjectRepository,
+  SecretRepository,
   SeriesRepository,
   StepRecord,
   StepRepository,
+  StateRepository,
   Store,
   Timestamp,
 } from '@wolfe/application';
+import { mongoSecrets, mongoState, prepareCapabilityCollections } from './capabilities';
 import {
   databaseFromUrl,
   fromAttachmentDoc,
@@ -47,6 +53,7 @@ import {
   fromExecutionDoc,
   fromLogDoc,
   fromPendingDoc,
+  fromProjectDoc,
   fromSeriesDoc,
   fromStepDoc,
   idLowerBound,
@@ -60,6 +67,7 @@ import {
   toJson,
   toLogDoc,
   toPendingDoc,
+  toProjectDoc,
   toSeriesDoc,
   toStepDoc,
   type AttachmentDoc,
@@ -69,6 +77,7 @@ import {
   type ExecutionDoc,
   type LogDoc,
   type PendingDoc,
+  type ProjectDoc,
   type SeriesDoc,
   type StepDoc,
 } from './documents';
@@ -84,7 +93,9 @@ const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;
 const DEDUP_INDEX = 'dedupKey_unique';
 
-const COLLECTIONS = ['deliveries', 'events', 'executions', 'logs', 'steps', 'attachments', 'series', 'pending'] as const;
+const COLLECTIONS = ['deliveries', 'events', 'executions', 'logs', 'steps', 'attachments', 'series', 'pending', 'projects'] as const;
+/** Documents from before projects have no `project` field: they belong to it. */
+const DEFAULT_PROJECT = 'default';
 
 const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[] } = {
   // The deliveries ledger (rejected payloads are browsable), filter + _id like events.
@@ -108,6 +119,8 @@ const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[
     { key: { status: 1, _id: 1 }, name: 'status_id' },
     { key: { runbook: 1, _id: 1 }, name: 'runbook_id' },
     { key: { env: 1, _id: 1 }, name: 'env_id' },
+    // ?project= (documents without the field are `default`: {project: null} matches them).
+    { key: { project: 1, _id: 1 }, name: 'project_id' },
   ],
   logs: [{ key: { executionId: 1, seq: 1 }, name: 'executionId_seq_unique', unique: true }],
   // The key steps are upserted on (one document per step), and the list order.
@@ -120,6 +133,8 @@ const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[
     { key: { dueAt: 1, _id: 1 }, name: 'dueAt_id' },
     { key: { env: 1, fingerprint: 1, _id: 1 }, name: 'env_fingerprint_id' },
   ],
+  // _id is the project's name: unique by construction.
+  projects: [],
 };
 
 function assertLimit(limit: number): void {
@@ -152,6 +167,9 @@ class MongoStore implements Store {
   readonly attachments: AttachmentRepository;
   readonly series: SeriesRepository;
   readonly pending: PendingRepository;
+  readonly projects: ProjectRepository;
+  readonly secrets: SecretRepository;
+  readonly state: StateRepository;
 
   private readonly c: {
     readonly deliveries: Collection<DeliveryDoc>;
@@ -162,6 +180,7 @@ class MongoStore implements Store {
     readonly attachments: Collection<AttachmentDoc>;
     readonly series: Collection<SeriesDoc>;
     readonly pending: Collection<PendingDoc>;
+    readonly projects: Collection<ProjectDoc>;
   };
   private closing: Promise<void> | null = null;
 
@@ -180,6 +199,7 @@ class MongoStore implements Store {
       attachments: db.collection<AttachmentDoc>('attachments'),
       series: db.collection<SeriesDoc>('series'),
       pending: db.collection<PendingDoc>('pending'),
+      projects: db.collection<ProjectDoc>('projects'),
     };
     const g = this.guard.bind(this);
     this.deliveries = {
@@ -293,6 +313,18 @@ class MongoStore implements Store {
         g(async () => (await this.c.pending.find({ env, fingerprint }).sort({ _id: 1 }).toArray()).map(fromPendingDoc)),
       delete: (id) => g(async () => (await this.c.pending.deleteOne({ _id: id })).deletedCount === 1),
     };
+    this.projects = {
+      create: (project) => g(() => this.createProject(project)),
+      get: (name) =>
+        g(async () => {
+          const doc = await this.c.projects.findOne({ _id: name });
+          return doc ? fromProjectDoc(doc) : null;
+        }),
+      list: () => g(async () => (await this.c.projects.find({}).sort({ _id: 1 }).toArray()).map(fromProjectDoc)),
+      delete: (name) => g(async () => (await this.c.projects.deleteOne({ _id: name })).deletedCount === 1),
+    };
+    this.secrets = mongoSecrets(db, g);
+    this.state = mongoState(db, g);
   }
 
   /**
@@ -462,6 +494,23 @@ class MongoStore implements Store {
     }
   }
 
+  // --- projects -----------------------------------------------------------------------
+
+  private async createProject(project: ProjectRecord): Promise<CreateProjectResult> {
+    // `_id` is the name: the server refuses a second one atomically.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.c.projects.insertOne(toProjectDoc(project));
+        return { created: true, project };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const existing = await this.c.projects.findOne({ _id: project.name });
+        if (existing) return { created: false, existing: fromProjectDoc(existing) };
+        if (attempt >= 3) throw err; // deleted in between: try again
+      }
+    }
+  }
+
   // --- executions ---------------------------------------------------------------------
 
   private async createIfAbsent(execution: ExecutionRecord): Promise<CreateExecutionResult> {
@@ -510,6 +559,7 @@ class MongoStore implements Store {
   private async listExecutions(q: ExecutionQuery): Promise<Page<ExecutionRecord>> {
     assertLimit(q.limit);
     const filter: Filter<ExecutionDoc> = {};
+    if (q.project !== undefined) filter.project = q.project === DEFAULT_PROJECT ? { $in: [DEFAULT_PROJECT, null] } : q.project;
     if (q.runbook !== undefined) filter.runbook = q.runbook;
     if (q.status !== undefined) filter.status = q.status;
     if (q.env !== undefined) filter.env = q.env;
@@ -578,6 +628,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     const hello = await db.admin().command({ hello: 1 });
     const transactions = typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid';
     await MongoStore.prepare(db);
+    await prepareCapabilityCollections(db);
     return new MongoStore(client, db, transactions);
   } catch (err) {
     await client.close();

@@ -86,6 +86,10 @@ export function eventListQuery(q: EventQuery): Query {
 export function executionListQuery(q: ExecutionQuery): Query {
   const where: string[] = [];
   const params: Params = {};
+  if (q.project !== undefined) {
+    where.push('project = :project');
+    params['project'] = q.project;
+  }
   if (q.runbook !== undefined) {
     where.push('runbook = :runbook');
     params['runbook'] = q.runbook;
@@ -114,9 +118,9 @@ export const SQL = {
   recordDecision: `UPDATE events SET decision = :decision, decided_at = :decided_at, explanation = :explanation,
     execution_ids = :execution_ids WHERE id = :id`,
   /** Conflict on the partial unique index = deduplicated: no row comes back, nothing is written. */
-  insertExecution: `INSERT INTO executions (id, runbook, env, version, status, event_id, trigger_index, dedup_key, created_at,
+  insertExecution: `INSERT INTO executions (id, project, runbook, env, version, status, event_id, trigger_index, dedup_key, created_at,
       started_at, finished_at, result, error)
-    VALUES (:id, :runbook, :env, :version, :status, :event_id, :trigger_index, :dedup_key, :created_at,
+    VALUES (:id, :project, :runbook, :env, :version, :status, :event_id, :trigger_index, :dedup_key, :created_at,
       :started_at, :finished_at, :result, :error)
     ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
     RETURNING id`,
@@ -157,9 +161,9 @@ export const SQL = {
       transitions = :transitions, flapping = :flapping, flapping_since = :flapping_since, version = :version
     WHERE env = :env AND fingerprint = :fingerprint AND version = :expected`,
   listFlapping: 'SELECT * FROM series WHERE flapping = 1 LIMIT ?',
-  insertPending: `INSERT INTO pending (id, env, runbook, version, trigger_index, event_id, fingerprint, episode, dedup_key, for_ms,
+  insertPending: `INSERT INTO pending (id, env, project, runbook, version, trigger_index, event_id, fingerprint, episode, dedup_key, for_ms,
       created_at, due_at)
-    VALUES (:id, :env, :runbook, :version, :trigger_index, :event_id, :fingerprint, :episode, :dedup_key, :for_ms,
+    VALUES (:id, :env, :project, :runbook, :version, :trigger_index, :event_id, :fingerprint, :episode, :dedup_key, :for_ms,
       :created_at, :due_at)
     ON CONFLICT (dedup_key) DO NOTHING
     RETURNING id`,
@@ -168,4 +172,12 @@ export const SQL = {
   listDuePending: 'SELECT * FROM pending WHERE due_at <= ? ORDER BY due_at ASC, id ASC LIMIT ?',
   listPendingBySeries: 'SELECT * FROM pending WHERE env = ? AND fingerprint = ? ORDER BY id ASC',
   deletePending: 'DELETE FROM pending WHERE id = ?',
+  /** Insert-or-nothing: no row comes back when the name is taken. */
+  insertProject: `INSERT INTO projects (name, remote, settings, created_at, created_by)
+    VALUES (:name, :remote, :settings, :created_at, :created_by)
+    ON CONFLICT (name) DO NOTHING
+    RETURNING name`,
+  getProject: 'SELECT * FROM projects WHERE name = ?',
+  listProjects: 'SELECT * FROM projects ORDER BY name ASC',
+  deleteProject: 'DELETE FROM projects WHERE name = ?',
 } as const;

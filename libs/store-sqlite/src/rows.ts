@@ -14,6 +14,9 @@ import type {
   LogLevel,
   LogRecord,
   PendingRecord,
+  ProjectRecord,
+  ProjectRemoteRecord,
+  ProjectSettingsRecord,
   StepRecord,
   StepStatus,
 } from '@wolfe/application';
@@ -173,6 +176,7 @@ export function toEvent(row: Row): EventRecord {
 export function executionParams(e: ExecutionRecord): Params {
   return {
     id: e.id,
+    project: e.project,
     runbook: e.runbook,
     env: e.env,
     version: e.version,
@@ -191,6 +195,7 @@ export function executionParams(e: ExecutionRecord): Params {
 export function toExecution(row: Row): ExecutionRecord {
   return {
     id: text(row, 'id'),
+    project: text(row, 'project'),
     runbook: text(row, 'runbook'),
     env: oneOf(row, 'env', ENVIRONMENTS),
     version: text(row, 'version'),
@@ -319,6 +324,7 @@ export function pendingParams(p: PendingRecord): Params {
   return {
     id: p.id,
     env: p.env,
+    project: p.project,
     runbook: p.runbook,
     version: p.version,
     trigger_index: p.trigger,
@@ -336,6 +342,7 @@ export function toPending(row: Row): PendingRecord {
   return {
     id: text(row, 'id'),
     env: oneOf(row, 'env', ENVIRONMENTS),
+    project: text(row, 'project'),
     runbook: text(row, 'runbook'),
     version: text(row, 'version'),
     trigger: int(row, 'trigger_index'),
@@ -346,5 +353,25 @@ export function toPending(row: Row): PendingRecord {
     forMs: int(row, 'for_ms'),
     createdAt: text(row, 'created_at'),
     dueAt: text(row, 'due_at'),
+  };
+}
+
+export function projectParams(p: ProjectRecord): Params {
+  return {
+    name: p.name,
+    remote: p.remote === null ? null : JSON.stringify(p.remote),
+    settings: JSON.stringify(p.settings),
+    created_at: p.createdAt,
+    created_by: p.createdBy,
+  };
+}
+
+export function toProject(row: Row): ProjectRecord {
+  return {
+    name: text(row, 'name'),
+    remote: jsonOrNull<ProjectRemoteRecord>(row, 'remote'),
+    settings: json<ProjectSettingsRecord>(row, 'settings'),
+    createdAt: text(row, 'created_at'),
+    createdBy: text(row, 'created_by'),
   };
 }

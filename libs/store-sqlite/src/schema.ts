@@ -164,6 +164,50 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (execution_id, seq)
   );
   `,
+  // projects: a runbook is (project, name); projects created through the API
+  `
+  -- Rows from before projects belong to the embedded project.
+  ALTER TABLE executions ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE pending    ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+  CREATE INDEX executions_by_project ON executions (project, id);
+
+  -- Projects created through the API (POST /api/v1/projects): every process of a deployment
+  -- sharing the store serves them, and they survive a restart. Never a secret in here: a
+  -- token or webhook secret is named by its environment variable.
+  CREATE TABLE projects (
+    name        TEXT PRIMARY KEY NOT NULL,
+    remote      TEXT,                      -- JSON ProjectRemoteRecord or NULL
+    settings    TEXT NOT NULL,             -- JSON ProjectSettingsRecord
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // ctx.secrets (encrypted values only) and ctx.state
+  `
+  -- One row per secret of a project in one environment. ciphertext is made by the server's
+  -- cipher (AES-256-GCM, key outside the database): the plaintext is never stored.
+  CREATE TABLE secrets (
+    project     TEXT NOT NULL,
+    env         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    ciphertext  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    PRIMARY KEY (project, env, name)
+  ) WITHOUT ROWID;
+
+  -- A runbook's persistent key-value store (bounded by the application: 1,000 keys, 64 KiB
+  -- values). The primary key serves get, the count of a scope and the list by key.
+  CREATE TABLE runbook_state (
+    project     TEXT NOT NULL,
+    runbook     TEXT NOT NULL,
+    env         TEXT NOT NULL,
+    state_key   TEXT NOT NULL,
+    value       TEXT NOT NULL,             -- JSON
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (project, runbook, env, state_key)
+  );
+  `,
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

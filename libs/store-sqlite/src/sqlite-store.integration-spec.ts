@@ -71,14 +71,21 @@ describe('sqlite store specifics', () => {
     await expect(store.attachments.append([makeAttachment(testId(), 0)])).rejects.toThrow(/FOREIGN KEY/);
   });
 
-  it('migrates a version-2 file to 3 keeping its rows, and cascades steps and attachments with their execution', async () => {
+  it('migrates a version-2 file to the latest keeping its rows, and cascades steps and attachments with their execution', async () => {
     const db = new DatabaseSync(path);
     migrate(db, MIGRATIONS.slice(0, 2));
     db.exec(`INSERT INTO executions (id, runbook, env, version, status, created_at) VALUES ('x1', 'r', 'prod', 'v', 'succeeded', '${ts()}')`);
+    db.exec(
+      `INSERT INTO pending (id, env, runbook, version, trigger_index, event_id, fingerprint, episode, dedup_key, for_ms, created_at, due_at)
+       VALUES ('p1', 'prod', 'r', 'v', 0, 'e1', 'fp', 'ep', 'prod|r|fp|firing|ep', 60000, '${ts()}', '${ts(60_000)}')`,
+    );
     db.close();
     const store = await open();
-    expect(store.settings().schemaVersion).toBe(3);
-    expect((await store.executions.get('x1'))?.runbook).toBe('r');
+    expect(store.settings().schemaVersion).toBe(MIGRATIONS.length);
+    // Rows from before projects belong to the embedded project.
+    expect(await store.executions.get('x1')).toMatchObject({ runbook: 'r', project: 'default' });
+    expect(await store.pending.get('p1')).toMatchObject({ runbook: 'r', project: 'default' });
+    expect((await store.executions.list({ project: 'default', limit: 5 })).items.map((e) => e.id)).toEqual(['x1']);
     const e = makeExecution();
     await store.executions.createIfAbsent(e);
     await store.steps.upsert([makeStep(e.id, 0), makeStep('x1', 0)]);
@@ -214,13 +221,16 @@ describe('sqlite store specifics', () => {
     for (const outcome of [undefined, 'rejected'] as const)
       for (const source of [undefined, 'grafana'])
         for (const cursor of [undefined, testId()]) shapes.push(deliveryListQuery({ outcome, source, cursor, limit: 50 }).sql);
-    for (const runbook of [undefined, 'restart-pod'])
-      for (const status of [undefined, 'failed'] as const)
-        for (const env of [undefined, 'dev'] as const)
-          for (const cursor of [undefined, testId()]) shapes.push(executionListQuery({ runbook, status, env, cursor, limit: 50 }).sql);
+    for (const project of [undefined, 'payments'])
+      for (const runbook of [undefined, 'restart-pod'])
+        for (const status of [undefined, 'failed'] as const)
+          for (const env of [undefined, 'dev'] as const)
+            for (const cursor of [undefined, testId()]) shapes.push(executionListQuery({ project, runbook, status, env, cursor, limit: 50 }).sql);
     shapes.push(SQL.listUndecided, SQL.listByStatus, SQL.listLogs, SQL.claimNext, SQL.getExecutionByDedupKey, SQL.getEvent);
     shapes.push(SQL.listSteps, SQL.listAttachments, SQL.getAttachment);
     shapes.push(SQL.getSeries, SQL.listFlapping, SQL.listDuePending, SQL.listPendingBySeries, SQL.getPendingByDedupKey);
+    // (listProjects walks the projects table in its primary-key order: a handful of rows.)
+    shapes.push(SQL.getProject);
     for (const sql of shapes) {
       const steps = plan(sql);
       expect({ sql, steps }).toEqual({ sql, steps: expect.not.arrayContaining([expect.stringMatching(/TEMP B-TREE/)]) });

@@ -6,6 +6,7 @@ import type {
   CandidateExplanation,
   CreateExecutionResult,
   CreatePendingResult,
+  CreateProjectResult,
   DeliveryQuery,
   DeliveryRecord,
   DeliveryRepository,
@@ -23,12 +24,17 @@ import type {
   Page,
   PendingRecord,
   PendingRepository,
+  ProjectRecord,
+  ProjectRepository,
+  SecretRepository,
   SeriesRepository,
   StepRecord,
   StepRepository,
+  StateRepository,
   Store,
   Timestamp,
 } from '@wolfe/application';
+import { sqliteSecrets, sqliteState, type SqliteAccess } from './capabilities';
 import { assertLimit, deliveryListQuery, eventListQuery, executionListQuery, SQL, type Query } from './queries';
 import {
   attachmentParams,
@@ -37,6 +43,7 @@ import {
   executionParams,
   logParams,
   pendingParams,
+  projectParams,
   seriesParams,
   stepParams,
   toAttachment,
@@ -47,6 +54,7 @@ import {
   toJson,
   toLog,
   toPending,
+  toProject,
   toSeries,
   toStep,
   type Params,
@@ -90,6 +98,9 @@ export class SqliteStore implements Store {
   readonly attachments: AttachmentRepository;
   readonly series: SeriesRepository;
   readonly pending: PendingRepository;
+  readonly projects: ProjectRepository;
+  readonly secrets: SecretRepository;
+  readonly state: StateRepository;
 
   private readonly statements = new Map<string, StatementSync>();
   private readonly writes: WriteQueue;
@@ -160,6 +171,15 @@ export class SqliteStore implements Store {
       listBySeries: async (env, fingerprint) => this.all(SQL.listPendingBySeries, [env, fingerprint], toPending),
       delete: (id) => this.write(() => Number(this.statement(SQL.deletePending).run(id).changes) === 1),
     };
+    this.projects = {
+      create: (project) => this.createProject(project),
+      get: async (name) => this.one(SQL.getProject, [name], toProject),
+      list: async () => this.all(SQL.listProjects, [], toProject),
+      delete: (name) => this.write(() => Number(this.statement(SQL.deleteProject).run(name).changes) === 1),
+    };
+    const access: SqliteAccess = { statement: (sql) => this.statement(sql), write: (fn) => this.write(fn) };
+    this.secrets = sqliteSecrets(access);
+    this.state = sqliteState(access);
   }
 
   /** Opens (creating if needed) the database, sets the pragmas and migrates the schema. */
@@ -292,6 +312,17 @@ export class SqliteStore implements Store {
       const existing = this.statement(SQL.getPendingByDedupKey).get(pending.dedupKey);
       if (!existing) throw new Error(`pending run ${pending.id} conflicted on dedupKey but no holder was found`);
       return { created: false, existing: toPending(existing) };
+    });
+  }
+
+  private async createProject(project: ProjectRecord): Promise<CreateProjectResult> {
+    const params = projectParams(project);
+    return this.write((): CreateProjectResult => {
+      // Insert-or-nothing and the lookup share the transaction, under the write lock.
+      if (this.statement(SQL.insertProject).get(params)) return { created: true, project };
+      const existing = this.statement(SQL.getProject).get(project.name);
+      if (!existing) throw new Error(`project ${project.name} conflicted on its name but no holder was found`);
+      return { created: false, existing: toProject(existing) };
     });
   }
 

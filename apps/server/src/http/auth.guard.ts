@@ -4,6 +4,7 @@ import { tokenMatches } from '../admin-token';
 import type { WolfeConfig } from '../config';
 import { signedSources } from '../intake/signatures';
 import { IntakeController } from './intake.controller';
+import { ProjectsController } from './projects.controller';
 import { ADMIN_TOKEN, CONFIG, INTAKE_TOKEN } from './tokens';
 
 /**
@@ -17,6 +18,9 @@ import { ADMIN_TOKEN, CONFIG, INTAKE_TOKEN } from './tokens';
  * - the intake token (`<data dir>/intake-token`) is accepted there, and only there: alert
  *   senders' configurations (and SNS subscription URLs) hold a token that cannot read or
  *   change anything.
+ * And on a project's sync webhook (`POST /api/v1/projects/:project/sync`): a request without
+ * an Authorization header goes on to the controller, which requires the project's webhook
+ * signature instead (GitHub, GitLab and Bitbucket cannot send our token).
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -37,6 +41,8 @@ export class BearerAuthGuard implements CanActivate {
     const intake = context.getClass() === IntakeController && context.getHandler() === IntakeController.prototype.accept;
     // The route parameter as the controller receives it: the controller then requires the signature.
     if (intake && typeof req.params['source'] === 'string' && this.signed.has(req.params['source'])) return true;
+    const webhook = context.getClass() === ProjectsController && context.getHandler() === ProjectsController.prototype.sync;
+    if (webhook && req.headers.authorization === undefined) return true;
 
     const header = req.headers.authorization;
     if (!header) throw new UnauthorizedException('missing Authorization header: send "Authorization: Bearer <token>" (the admin token is in <data dir>/admin-token)');

@@ -74,14 +74,15 @@ export class EventsController {
 
   /**
    * Adds the explanation: what routing recorded (matches, near misses), and for every other
-   * runbook the reason computed now against the current catalog; and the delivery's raw body.
+   * runbook of every project the reason computed now against the current catalogs; and the
+   * delivery's raw body.
    */
   @Get('events/:id')
   async get(@Param('id') id: string): Promise<EventDetailDto> {
     const ev = isId(id) ? await this.wolfe.store.events.get(id) : null;
     if (!ev) throw new NotFoundException(`no event with id ${JSON.stringify(id)}`);
     const delivery = await this.wolfe.store.deliveries.get(ev.deliveryId);
-    return explainEvent(ev, this.wolfe.catalog.snapshot(ev.env), delivery);
+    return explainEvent(ev, this.wolfe.catalogs.snapshots(ev.env).snapshots, delivery);
   }
 
   /** Deliveries as received, newest first: `?outcome=rejected` lists what could not be read. */

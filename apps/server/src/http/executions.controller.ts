@@ -1,11 +1,12 @@
 import { BadRequestException, Controller, Get, Header, Inject, NotFoundException, Param, Query, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
 import type { ExecutionDetailDto, ExecutionSummaryDto, PageDto } from '@wolfe/api-types';
-import { ENVIRONMENTS, EXECUTION_STATUSES, isId, toExecutionDetail, toExecutionSummary, type ExecutionRecord, type Wolfe } from '@wolfe/application';
+import { ENVIRONMENTS, EXECUTION_STATUSES, isId, PROJECT_NAME_PATTERN, toExecutionDetail, toExecutionSummary, type ExecutionRecord, type Wolfe } from '@wolfe/application';
 import { cursorParam, limitParam, parseQuery } from './query';
 import { WOLFE } from './tokens';
 
 const listQuery = z.object({
+  project: z.string().regex(PROJECT_NAME_PATTERN, 'must be a project name').optional(),
   runbook: z.string().min(1).max(64).optional(),
   status: z.enum(EXECUTION_STATUSES).optional(),
   env: z.enum(ENVIRONMENTS).optional(),

@@ -1,4 +1,20 @@
-import { BadRequestException, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, UseFilters } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  UnauthorizedException,
+  UnprocessableEntityException,
+  UseFilters,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type {
@@ -8,16 +24,20 @@ import type {
   ManualRunResultDto,
   ProjectDto,
   ProjectListDto,
+  ProjectSyncResultDto,
   PromotionResultDto,
   RollbackResultDto,
   RunbookDiffDto,
   RunbookHistoryDto,
 } from '@wolfe/api-types';
-import { type Actor, ENVIRONMENTS, type RunbookLifecycle } from '@wolfe/application';
+import { type Actor, ENVIRONMENTS, PROJECT_NAME_PATTERN, type RunbookLifecycle } from '@wolfe/application';
+import { parseDurationMs } from '../config';
+import { ProjectCreationError, type ProjectHub } from '../lifecycle/projects';
 import { readJsonBody } from './json-body';
 import { LifecycleErrorFilter } from './lifecycle-errors.filter';
-import { LIFECYCLE } from './lifecycle-tokens';
+import { LIFECYCLE, PROJECTS } from './lifecycle-tokens';
 import { parseQuery } from './query';
+import { readRawBody } from './raw-body';
 
 const env = z.enum(ENVIRONMENTS);
 const sha = z.string().regex(/^[0-9a-fA-F]{4,64}$/, 'must be a commit SHA (4 to 40 hex digits)');
@@ -49,22 +69,126 @@ const runBody = z.strictObject({
   eventId: z.string().regex(/^[0-9a-f-]{36}$/, 'must be an event id').optional(),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be the NAME of an environment variable of the server (letters, digits and _), not a secret');
+const absolutePath = z.string().max(4096).regex(/^\/[^\u0000-\u001f\u007f]*$/, 'must be an absolute path on the server');
+const createBody = z.strictObject({
+  name: z.string().regex(PROJECT_NAME_PATTERN, 'use 1 to 63 lowercase letters, digits and dashes, not starting with a dash (like a runbook name)'),
+  remote: z
+    .strictObject({
+      url: z.string().min(1).max(2048),
+      tokenEnv: envName.optional(),
+      username: z.string().regex(/^[^\s:\u0000-\u001f\u007f]{1,256}$/, 'a user name without ":", spaces or control characters').optional(),
+      sshKeyFile: absolutePath.optional(),
+      knownHostsFile: absolutePath.optional(),
+    })
+    .optional(),
+  pollInterval: z
+    .string()
+    .transform((v, ctx) => {
+      const ms = parseDurationMs(v.trim());
+      if (ms === null || ms < 1000 || ms > 24 * 3_600_000) {
+        ctx.issues.push({ code: 'custom', input: v, message: 'write a duration from 1s to 24h, e.g. 30s or 5m' });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional(),
+  allowSkipTest: z.boolean().optional(),
+  replayEvents: z.number().int().min(0).max(50).optional(),
+  webhookSecretEnv: envName.optional(),
+});
+/**
+ * Bodies of push hooks: only their signature is computed. GitHub lists at most 20 commits in a
+ * push payload (typically well under 1 MB); a bound keeps unauthenticated callers cheap.
+ */
+const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
+
 /** The display name an admin may give (informational until RBAC/SSO): no control characters, no <>. */
 const ACTOR_HEADER = 'x-wolfe-actor';
 
 /**
- * The runbook lifecycle over HTTP: runbooks per environment branch, edits on dev, promotions,
- * rollbacks, history and diffs, manual runs. `:project` is `default` today (the embedded
- * repository); another name is a 404 that lists the known projects.
+ * Projects and the runbook lifecycle over HTTP: projects (create, list, sync with the remote),
+ * runbooks per environment branch, edits on dev, promotions, rollbacks, history and diffs,
+ * manual runs. An unknown `:project` is a 404 that lists the known projects.
  */
 @Controller('api/v1/projects')
 @UseFilters(LifecycleErrorFilter)
 export class ProjectsController {
-  constructor(@Inject(LIFECYCLE) private readonly lifecycle: RunbookLifecycle) {}
+  constructor(
+    @Inject(LIFECYCLE) private readonly lifecycle: RunbookLifecycle,
+    @Inject(PROJECTS) private readonly hub: ProjectHub,
+  ) {}
 
   @Get()
-  async list(): Promise<ProjectListDto> {
-    return { items: await this.lifecycle.projects() };
+  list(): Promise<ProjectListDto> {
+    return this.lifecycle.projectList();
+  }
+
+  /**
+   * A new project: cloned from its remote (kept in sync from then on) or empty (three branches
+   * on one empty commit). Kept in the store: it survives a restart and every process serves it.
+   * Secrets never come through here: `remote.tokenEnv` names the server's environment variable.
+   */
+  @Post()
+  @HttpCode(201)
+  async create(@Req() req: Request): Promise<ProjectDto> {
+    const actor = actorOf(req);
+    const raw = await readJsonBody(req, z.unknown());
+    const remote = typeof raw === 'object' && raw !== null && 'remote' in raw ? (raw as { remote: unknown }).remote : undefined;
+    if (typeof remote === 'object' && remote !== null && ('token' in remote || 'password' in remote)) {
+      throw new BadRequestException("body.remote.token: the API never takes a secret: put the token in an environment variable of the Wolfe server and send its name as remote.tokenEnv (or declare the project in WOLFE_CONFIG with token: ${VAR})");
+    }
+    if (typeof raw === 'object' && raw !== null && 'webhookSecret' in raw) {
+      throw new BadRequestException('body.webhookSecret: the API never takes a secret: put it in an environment variable of the Wolfe server and send its name as webhookSecretEnv');
+    }
+    const r = createBody.safeParse(raw);
+    if (!r.success) {
+      throw new BadRequestException(
+        r.error.issues
+          .slice(0, 5)
+          .map((i) => `body${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`)
+          .join('; '),
+      );
+    }
+    const b = r.data;
+    try {
+      await this.hub.create(
+        {
+          name: b.name,
+          ...(b.remote ? { remote: b.remote } : {}),
+          ...(b.pollInterval !== undefined ? { pollIntervalMs: b.pollInterval } : {}),
+          ...(b.allowSkipTest !== undefined ? { allowSkipTest: b.allowSkipTest } : {}),
+          ...(b.replayEvents !== undefined ? { replayEvents: b.replayEvents } : {}),
+          ...(b.webhookSecretEnv !== undefined ? { webhookSecretEnv: b.webhookSecretEnv } : {}),
+        },
+        actor.principal,
+      );
+    } catch (err) {
+      if (err instanceof ProjectCreationError) {
+        if (err.reason === 'exists') throw new ConflictException(err.message);
+        throw new UnprocessableEntityException(err.message);
+      }
+      throw err;
+    }
+    return this.lifecycle.project(b.name);
+  }
+
+  /**
+   * Fetches the project's remote now (fast-forward only) and pushes what Wolfe committed: the
+   * webhook of GitHub, GitLab or Bitbucket push hooks. Authenticated by the admin token, or —
+   * without an Authorization header — by the project's webhook secret (X-Hub-Signature-256 over
+   * the raw body, or X-Gitlab-Token), checked in constant time.
+   */
+  @Post(':project/sync')
+  @HttpCode(200)
+  async sync(@Param('project') project: string, @Req() req: Request): Promise<ProjectSyncResultDto> {
+    const body = await readRawBody(req, WEBHOOK_BODY_LIMIT);
+    if (req.headers.authorization === undefined) {
+      // The guard let this through without a token: the signature is the credential.
+      const check = this.hub.verifyWebhook(project, req.headers, body);
+      if (!check.ok) throw new UnauthorizedException(check.reason);
+    }
+    return this.hub.syncNow(project);
   }
 
   @Get(':project')

@@ -62,4 +62,39 @@ describe('RemoteSync: a local bare repository as the bound remote', () => {
     expect(await repo.head('test')).toBe(local);
     expect(gitIn(remote, 'rev-parse', 'test')).toBe(gitIn(laptop, 'rev-parse', 'HEAD'));
   });
+
+  it('queues one more round when asked during a round (a webhook during a poll), and reports its state', async () => {
+    const remote = join(tmp, 'origin.git');
+    await mkdir(remote);
+    gitIn(remote, 'init', '--quiet', '--bare', '--initial-branch=dev');
+    const repo = await RunbookRepository.open({ path: join(tmp, 'local.git'), seedFrom: seed, branches: BRANCHES });
+    await repo.bindRemote({ url: `file://${remote}` });
+    const fetch = repo.fetch.bind(repo);
+    let fetches = 0;
+    repo.fetch = async () => {
+      fetches += 1;
+      return fetch();
+    };
+    const sync = new RemoteSync(repo, BRANCHES, silentLogger, async () => undefined, { project: 'p' });
+    expect(sync.state()).toMatchObject({ lastSyncAt: null, ok: false, branches: [] });
+    const first = sync.sync();
+    const second = sync.sync();
+    const third = sync.sync();
+    expect(third).toBe(second);
+    expect(second).not.toBe(first);
+    await Promise.all([first, second]);
+    expect(fetches).toBe(2);
+    expect(sync.state()).toMatchObject({ ok: true, error: null, branches: BRANCHES.map((branch) => expect.objectContaining({ branch })) });
+    expect(sync.state().lastSyncAt).not.toBeNull();
+
+    // A remote that went away: the round fails and the state says why.
+    await rm(remote, { recursive: true, force: true });
+    await sync.sync();
+    expect(sync.state()).toMatchObject({ ok: false, error: expect.stringContaining('git fetch') });
+    // Stopped: no more rounds.
+    await sync.stop();
+    const before = fetches;
+    await sync.sync();
+    expect(fetches).toBe(before);
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
 import { createLogger } from '../logging';
-import { type RunningServer, startServer } from '../server';
+import { type RunningServer, startServer, type StartServerOptions } from '../server';
 
 export interface TestServer extends RunningServer {
   readonly dataDir: string;
@@ -12,9 +12,10 @@ export interface TestServer extends RunningServer {
 /**
  * Starts the real Wolfe server (sqlite file, git repository, isolated-vm) on a random
  * loopback port with a temporary data dir seeded from `runbooks/` (or WOLFE_SEED_DIR).
+ * With `dataDir` (a restart), that folder is used and kept on close.
  */
-export async function startTestServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wolfe-test-'));
+export async function startTestServer(options: { env?: Record<string, string>; dataDir?: string; server?: StartServerOptions } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wolfe-test-')));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -23,13 +24,13 @@ export async function startTestServer(options: { env?: Record<string, string> } 
     LOG_LEVEL: process.env['WOLFE_TEST_LOG_LEVEL'] ?? 'warn',
     ...options.env,
   });
-  const server = await startServer(config, createLogger(config.logLevel));
+  const server = await startServer(config, createLogger(config.logLevel), options.server);
   return {
     ...server,
     dataDir,
     close: async () => {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -85,6 +85,7 @@ export function ExecutionView() {
       <Back />
       <div className="page-head">
         <h1>
+          <span className="muted">{e.project} / </span>
           {e.runbook} <StatusBadge status={e.status} />
         </h1>
         <span className="muted small" aria-live="polite">
@@ -101,8 +102,11 @@ export function ExecutionView() {
         <Fact term="Execution">
           <code>{e.id}</code>
         </Fact>
+        <Fact term="Project">
+          <Link href={`/${query({ project: e.project })}`}>{e.project}</Link>
+        </Fact>
         <Fact term="Runbook">
-          <Link href={`/${query({ runbook: e.runbook })}`}>{e.runbook}</Link>
+          <Link href={`/${query({ project: e.project, runbook: e.runbook })}`}>{e.runbook}</Link>
         </Fact>
         <Fact term="Environment">
           <span className={`env env-${e.env}`}>{e.env}</span>

@@ -18,6 +18,7 @@ const IDLE_REFRESH_MS = 15000;
 const MAX_REFRESH_PAGES = 10;
 
 interface Filters {
+  project: string;
   runbook: string;
   status: string;
   env: string;
@@ -42,12 +43,13 @@ export function ExecutionsView() {
   const params = useSearchParams();
   const router = useRouter();
   const filters: Filters = {
+    project: params.get('project') ?? '',
     runbook: params.get('runbook') ?? '',
     status: params.get('status') ?? '',
     env: params.get('env') ?? '',
   };
-  const { runbook, status, env } = filters;
-  const filtered = Boolean(runbook || status || env);
+  const { project, runbook, status, env } = filters;
+  const filtered = Boolean(project || runbook || status || env);
 
   const [items, setItems] = useState<ExecutionSummaryDto[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -57,6 +59,7 @@ export function ExecutionsView() {
   const [refreshing, setRefreshing] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const [runbookText, setRunbookText] = useState(runbook);
+  const [projectText, setProjectText] = useState(project);
 
   // Responses from an older generation (other filters, or overtaken by "Load more") are dropped.
   const generation = useRef(0);
@@ -66,11 +69,12 @@ export function ExecutionsView() {
     itemsRef.current = items;
   }, [items]);
   useEffect(() => setRunbookText(runbook), [runbook]);
+  useEffect(() => setProjectText(project), [project]);
 
   const fetchPage = useCallback(
     (cursor: string | null) =>
-      apiGet<PageDto<ExecutionSummaryDto>>(`/executions${query({ runbook, status, env, limit: PAGE_SIZE, cursor })}`),
-    [runbook, status, env],
+      apiGet<PageDto<ExecutionSummaryDto>>(`/executions${query({ project, runbook, status, env, limit: PAGE_SIZE, cursor })}`),
+    [project, runbook, status, env],
   );
 
   useEffect(() => {
@@ -146,8 +150,8 @@ export function ExecutionsView() {
   useInterval(refresh, phase === 'ready' ? (active ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS) : null);
 
   function navigate(change: Partial<Filters>): void {
-    const merged = { runbook: runbookText.trim(), status, env, ...change };
-    router.push(`/${query({ runbook: merged.runbook, status: merged.status, env: merged.env })}`, { scroll: false });
+    const merged = { project: projectText.trim(), runbook: runbookText.trim(), status, env, ...change };
+    router.push(`/${query({ project: merged.project, runbook: merged.runbook, status: merged.status, env: merged.env })}`, { scroll: false });
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>): void {
@@ -176,6 +180,10 @@ export function ExecutionsView() {
       </div>
 
       <form className="filters" role="search" aria-label="Filter executions" onSubmit={onSubmit}>
+        <div className="field">
+          <label htmlFor="f-project">Project</label>
+          <input id="f-project" type="search" placeholder="any project" value={projectText} onChange={(e) => setProjectText(e.target.value)} />
+        </div>
         <div className="field">
           <label htmlFor="f-runbook">Runbook</label>
           <input id="f-runbook" type="search" placeholder="any runbook" value={runbookText} onChange={(e) => setRunbookText(e.target.value)} />
@@ -249,6 +257,9 @@ export function ExecutionsView() {
                     <StatusBadge status={e.status} />
                   </td>
                   <td>
+                    <span className="project-name muted small" title={`project ${e.project}`}>
+                      {e.project} /{' '}
+                    </span>
                     <Link href={executionHref(e.id)} className="rowlink">
                       {e.runbook}
                     </Link>

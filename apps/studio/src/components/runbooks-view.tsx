@@ -1,6 +1,6 @@
 'use client';
 
-import type { EnvironmentDto, RunbookCatalogDto, RunbookSummaryDto } from '@wolfe/api-types';
+import type { EnvironmentDto, ProjectListDto, RunbookCatalogDto, RunbookSummaryDto } from '@wolfe/api-types';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useState } from 'react';
@@ -13,7 +13,11 @@ function asEnv(value: string | null): EnvironmentDto | null {
 
 export function RunbooksView() {
   // No `?env=`: the server's default environment (WOLFE_ENV), as the catalog then says.
-  const requested = asEnv(useSearchParams().get('env'));
+  const params = useSearchParams();
+  const requested = asEnv(params.get('env'));
+  // No `?project=`: the embedded project `default`.
+  const project = params.get('project') || null;
+  const [projects, setProjects] = useState<string[]>([]);
   const [catalog, setCatalog] = useState<RunbookCatalogDto | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -22,7 +26,7 @@ export function RunbooksView() {
     async (signal?: AbortSignal) => {
       setLoading(true);
       try {
-        const data = await apiGet<RunbookCatalogDto>(`/runbooks${query({ env: requested })}`, signal);
+        const data = await apiGet<RunbookCatalogDto>(`/runbooks${query({ project, env: requested })}`, signal);
         setCatalog(data);
         setError(null);
       } catch (err) {
@@ -31,9 +35,19 @@ export function RunbooksView() {
       }
       setLoading(false);
     },
-    [requested],
+    [requested, project],
   );
   const env = requested ?? catalog?.env ?? null;
+  const shown = project ?? catalog?.project ?? 'default';
+
+  useEffect(() => {
+    const controller = new AbortController();
+    apiGet<ProjectListDto>('/projects', controller.signal).then(
+      (list) => setProjects(list.items.map((p) => p.name)),
+      () => undefined, // the switcher is a convenience: without it, ?project= still works
+    );
+    return () => controller.abort();
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -47,9 +61,18 @@ export function RunbooksView() {
       <div className="page-head">
         <h1>Runbooks</h1>
         <div className="page-actions">
+          {projects.length > 1 ? (
+            <nav aria-label="Project" className="segmented">
+              {projects.map((p) => (
+                <Link key={p} href={`/runbooks/${query({ project: p === 'default' ? null : p, env: requested })}`} aria-current={p === shown ? 'page' : undefined} scroll={false}>
+                  {p}
+                </Link>
+              ))}
+            </nav>
+          ) : null}
           <nav aria-label="Environment" className="segmented">
             {ENVS.map((e) => (
-              <Link key={e} href={`/runbooks/?env=${e}`} aria-current={e === env ? 'page' : undefined} scroll={false}>
+              <Link key={e} href={`/runbooks/${query({ project, env: e })}`} aria-current={e === env ? 'page' : undefined} scroll={false}>
                 {e}
               </Link>
             ))}
@@ -62,7 +85,7 @@ export function RunbooksView() {
 
       {error ? (
         <p className="callout callout-error" role="alert">
-          Could not load the {env ?? 'default'} runbooks: {error}
+          Could not load the {env ?? 'default'} runbooks of project {shown}: {error}
         </p>
       ) : null}
 
@@ -75,16 +98,19 @@ export function RunbooksView() {
       ) : (
         <>
           <p className="muted small">
-            Environment <strong>{catalog.env}</strong> at version <code title={catalog.version}>{shortSha(catalog.version)}</code> ·{' '}
+            Project <strong>{catalog.project}</strong> · environment <strong>{catalog.env}</strong> at version <code title={catalog.version}>{shortSha(catalog.version)}</code> ·{' '}
             {catalog.items.length} {catalog.items.length === 1 ? 'runbook' : 'runbooks'}
             {catalog.problems.length > 0 ? `, ${catalog.problems.length} ${catalog.problems.length === 1 ? 'problem' : 'problems'}` : ''}
           </p>
           {catalog.problems.length > 0 ? <Problems problems={catalog.problems} /> : null}
           {catalog.items.length === 0 ? (
-            <p className="empty">No runbooks loaded in {catalog.env}.</p>
+            <p className="empty">
+              No runbooks loaded in {catalog.env}
+              {catalog.project === 'default' ? '' : ` of project ${catalog.project}`}.
+            </p>
           ) : (
             <div className="table-wrap">
-              <table className="data runbooks" aria-label={`Runbooks in ${catalog.env}`}>
+              <table className="data runbooks" aria-label={catalog.project === 'default' ? `Runbooks in ${catalog.env}` : `Runbooks of ${catalog.project} in ${catalog.env}`}>
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -95,7 +121,7 @@ export function RunbooksView() {
                 </thead>
                 <tbody>
                   {catalog.items.map((runbook) => (
-                    <RunbookRow key={runbook.name} runbook={runbook} env={catalog.env} />
+                    <RunbookRow key={runbook.name} runbook={runbook} env={catalog.env} project={catalog.project} />
                   ))}
                 </tbody>
               </table>
@@ -107,13 +133,13 @@ export function RunbooksView() {
   );
 }
 
-function RunbookRow({ runbook, env }: { runbook: RunbookSummaryDto; env: EnvironmentDto }) {
+function RunbookRow({ runbook, env, project }: { runbook: RunbookSummaryDto; env: EnvironmentDto; project: string }) {
   return (
     <tr>
       <td>
         <strong className="runbook-name">{runbook.name}</strong>
         {runbook.description ? <div className="muted small">{runbook.description}</div> : null}
-        <Link className="small" href={`/${query({ runbook: runbook.name, env })}`}>
+        <Link className="small" href={`/${query({ project, runbook: runbook.name, env })}`}>
           Executions
         </Link>
       </td>

@@ -7,6 +7,7 @@ import type {
   ManualRunRequestDto,
   ManualRunResultDto,
   ProjectDto,
+  ProjectListDto,
   PromotionRequestDto,
   PromotionResultDto,
   RollbackRequestDto,
@@ -99,6 +100,12 @@ export class RunbookLifecycle {
 
   async projects(): Promise<ProjectDto[]> {
     return Promise.all(this.deps.projects.list().map((p) => this.describe(p)));
+  }
+
+  /** Every project served, and those known but not served right now (with the reason). */
+  async projectList(): Promise<ProjectListDto> {
+    const unavailable = (this.deps.projects.unavailable?.() ?? []).map((u) => ({ name: u.name, reason: u.reason }));
+    return { items: await this.projects(), unavailable };
   }
 
   async project(name: string): Promise<ProjectDto> {
@@ -402,10 +409,11 @@ export class RunbookLifecycle {
       if (!ev) throw new LifecycleNotFoundError(`eventId: no event with id ${JSON.stringify(input.eventId)}`);
       eventId = ev.id;
     } else if (input.event !== undefined) {
-      eventId = await this.recordManualEvent(env, name, runbook.version, executionId, input.event, actor, now);
+      eventId = await this.recordManualEvent(env, project.name, name, runbook.version, executionId, input.event, actor, now);
     }
     const execution: ExecutionRecord = {
       id: executionId,
+      project: project.name,
       runbook: name,
       env,
       version: runbook.version,
@@ -422,13 +430,14 @@ export class RunbookLifecycle {
     await this.deps.store.executions.createIfAbsent(execution);
     this.deps.logger.info({ project: project.name, executionId, runbook: name, env, version: runbook.version, eventId, actor: actor.principal }, `manual run of ${name} on ${env} queued (${executionId})`);
     project.runtime.kick();
-    return { executionId, runbook: name, env, version: runbook.version, eventId };
+    return { executionId, project: project.name, runbook: name, env, version: runbook.version, eventId };
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
   private async recordManualEvent(
     env: Environment,
+    project: string,
     runbook: string,
     version: string,
     executionId: string,
@@ -446,7 +455,7 @@ export class RunbookLifecycle {
       env,
       receivedAt: at,
       contentType: 'application/json',
-      body: JSON.stringify({ runbook, event, actor: actor.principal }),
+      body: JSON.stringify({ project, runbook, event, actor: actor.principal }),
       outcome: 'accepted',
       error: null,
       eventIds: [eventId],
@@ -468,7 +477,7 @@ export class RunbookLifecycle {
       // Decided when recorded: the router never sees it, so it starts nothing else.
       decision: 'matched',
       decidedAt: at,
-      explanation: [{ runbook, version, matched: true, trigger: null, reason: `manual run by ${actor.principal}`, executionId }],
+      explanation: [{ project, runbook, version, matched: true, trigger: null, reason: `manual run by ${actor.principal}`, executionId }],
       executionIds: [executionId],
     };
     await this.deps.store.deliveries.record(delivery, [record]);
@@ -540,7 +549,17 @@ export class RunbookLifecycle {
       const h = await p.repository.head(env);
       if (h !== null) heads[env] = h;
     }
-    return { name: p.name, environments: [...ENVIRONMENTS], heads, allowSkipTest: p.settings.allowSkipTest, remote: p.remoteUrl };
+    return {
+      name: p.name,
+      environments: [...ENVIRONMENTS],
+      heads,
+      allowSkipTest: p.settings.allowSkipTest,
+      remote: p.remoteUrl,
+      source: p.source ?? 'embedded',
+      replayEvents: p.settings.replayEvents,
+      webhook: p.webhook ?? false,
+      sync: p.syncState?.() ?? null,
+    };
   }
 
   private projectOrThrow(name: string): LifecycleProject {

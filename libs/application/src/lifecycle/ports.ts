@@ -1,3 +1,4 @@
+import type { ProjectSyncDto } from '@wolfe/api-types';
 import type { Manifest, RunbookProblem } from '@wolfe/runbooks';
 import type { CatalogSnapshot } from '../catalog';
 import type { Environment } from '../ports/records';
@@ -142,12 +143,29 @@ export interface LifecycleProject {
   readonly runtime: ProjectRuntime;
   /** The bound remote (URL without credentials), if any. */
   readonly remoteUrl: string | null;
+  /** Where the project comes from; default `embedded`. */
+  readonly source?: 'embedded' | 'config' | 'api';
+  /** Whether `POST …/:project/sync` accepts a webhook signature (a secret is configured). */
+  readonly webhook?: boolean;
+  /** The state of the sync with the remote; null (or absent) without a remote. */
+  syncState?(): ProjectSyncDto | null;
 }
 
-/** The projects this process knows. Today only `default`; several repositories come next. */
+/** A project that is declared or stored but cannot be served right now, and why. */
+export interface UnavailableProject {
+  readonly name: string;
+  readonly reason: string;
+}
+
+/**
+ * The projects this process serves: `default` (embedded), those of the configuration file and
+ * those created through the API. The list can grow while the process runs.
+ */
 export interface ProjectRegistry {
   list(): readonly LifecycleProject[];
   get(name: string): LifecycleProject | null;
+  /** Known but not served right now (e.g. the clone failed); retried by the registry. */
+  unavailable?(): readonly UnavailableProject[];
 }
 
 /** Who asked for a change. `principal` is authenticated; `name` is what the commit's author shows. */

@@ -45,6 +45,8 @@ export type EventDecision = (typeof EVENT_DECISIONS)[number];
 
 /** Why a candidate runbook did or did not run for an event. */
 export interface CandidateExplanation {
+  /** The runbook's project; absent on explanations recorded before projects existed (= `default`). */
+  readonly project?: string;
   readonly runbook: string;
   readonly version: string;
   readonly matched: boolean;
@@ -110,6 +112,8 @@ export interface ExecutionError {
 
 export interface ExecutionRecord {
   readonly id: string;
+  /** The project (git repository) of the runbook: a runbook is (project, name). `default` for rows from before projects. */
+  readonly project: string;
   readonly runbook: string;
   readonly env: Environment;
   /** Commit SHA of the runbook repository that this execution runs. */
@@ -194,6 +198,8 @@ export type AttachmentInfo = Omit<AttachmentRecord, 'data'>;
 export interface PendingRecord {
   readonly id: string;
   readonly env: Environment;
+  /** The runbook's project (`default` for rows from before projects). */
+  readonly project: string;
   readonly runbook: string;
   /** The catalog version the decision was made at; the execution runs this version. */
   readonly version: string;
@@ -206,4 +212,43 @@ export interface PendingRecord {
   readonly forMs: number;
   readonly createdAt: Timestamp;
   readonly dueAt: Timestamp;
+}
+
+/** How a project's git remote is reached. Never a secret: a token is named by its environment variable. */
+export interface ProjectRemoteRecord {
+  /** https://, ssh://, git@host:path, file:// or an absolute path; never with credentials in it. */
+  readonly url: string;
+  /** The NAME of the environment variable holding the access token (read when the remote is used). */
+  readonly tokenEnv: string | null;
+  /** Basic-auth user sent with the token (GitHub: x-access-token, GitLab: oauth2); null = the default. */
+  readonly username: string | null;
+  /** Absolute path of an ssh private key. */
+  readonly sshKeyFile: string | null;
+  /** Absolute path of a known_hosts file for ssh; null = ssh's own. */
+  readonly knownHostsFile: string | null;
+}
+
+/** Per-project settings; absent = the default. */
+export interface ProjectSettingsRecord {
+  readonly allowSkipTest?: boolean;
+  readonly replayEvents?: number;
+  /** How often the remote is fetched (ms). */
+  readonly pollIntervalMs?: number;
+  /** The NAME of the environment variable holding the sync webhook's secret. */
+  readonly webhookSecretEnv?: string;
+}
+
+/**
+ * A project created through the API (`POST /api/v1/projects`): one git repository (usually one
+ * team's), branches dev/test/prod. Kept in the store so every process of a deployment knows it
+ * and it survives a restart. Projects of the configuration file and `default` are not stored.
+ */
+export interface ProjectRecord {
+  /** `[a-z0-9][a-z0-9-]{0,62}`, unique. */
+  readonly name: string;
+  readonly remote: ProjectRemoteRecord | null;
+  readonly settings: ProjectSettingsRecord;
+  readonly createdAt: Timestamp;
+  /** The principal that created it. */
+  readonly createdBy: string;
 }

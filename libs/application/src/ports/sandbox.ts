@@ -1,4 +1,5 @@
 import type { AlertStatus, Labels } from '@wolfe/events';
+import type { RunbookCapabilities } from './capabilities';
 import type { Environment, ExecutionError, LogLevel } from './records';
 
 /** A runbook compiled once, at load time: one script plus its source map. */
@@ -76,6 +77,12 @@ export interface SandboxRequest {
   readonly onStep?: (step: SandboxStep) => void;
   /** Called for every ctx.attach. Optional. */
   readonly onAttach?: (attachment: SandboxAttachment) => void;
+  /**
+   * The host side of `ctx.secrets`, `ctx.state`, `ctx.http`, `ctx.emit` and `ctx.prometheus`,
+   * built for this execution (see ./capabilities.ts). A capability left out makes its `ctx`
+   * calls reject with `CapabilityUnavailableError` (e.g. a replay dry run has none).
+   */
+  readonly capabilities?: RunbookCapabilities;
 }
 
 export type SandboxOutcome =

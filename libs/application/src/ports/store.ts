@@ -1,4 +1,5 @@
 import type { Series } from '@wolfe/series';
+import type { SecretRepository, StateRepository } from './capability-store';
 import type {
   AttachmentInfo,
   AttachmentRecord,
@@ -12,6 +13,7 @@ import type {
   ExecutionStatus,
   LogRecord,
   PendingRecord,
+  ProjectRecord,
   StepRecord,
   Timestamp,
 } from './records';
@@ -82,6 +84,7 @@ export type CreateExecutionResult =
   | { readonly created: false; readonly existing: ExecutionRecord };
 
 export interface ExecutionQuery {
+  readonly project?: string;
   readonly runbook?: string;
   readonly status?: ExecutionStatus;
   readonly env?: Environment;
@@ -178,6 +181,19 @@ export interface PendingRepository {
   delete(id: string): Promise<boolean>;
 }
 
+export type CreateProjectResult = { readonly created: true; readonly project: ProjectRecord } | { readonly created: false; readonly existing: ProjectRecord };
+
+/** Projects created through the API (the configuration file's and `default` are not stored). */
+export interface ProjectRepository {
+  /** Inserts unless a project with the same name exists (then returns that one). Atomic. */
+  create(project: ProjectRecord): Promise<CreateProjectResult>;
+  get(name: string): Promise<ProjectRecord | null>;
+  /** Every project, by name. */
+  list(): Promise<readonly ProjectRecord[]>;
+  /** Returns whether it was there. */
+  delete(name: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly deliveries: DeliveryRepository;
   readonly events: EventRepository;
@@ -187,5 +203,10 @@ export interface Store {
   readonly attachments: AttachmentRepository;
   readonly series: SeriesRepository;
   readonly pending: PendingRepository;
+  readonly projects: ProjectRepository;
+  /** `ctx.secrets`: encrypted values per (project, env, name); see ./capability-store.ts. */
+  readonly secrets: SecretRepository;
+  /** `ctx.state`: JSON key-value per (project, runbook, env). */
+  readonly state: StateRepository;
   close(): Promise<void>;
 }
