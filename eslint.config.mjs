@@ -33,6 +33,7 @@ export default [
             { sourceTag: 'engine:git', bannedExternalImports: allExcept(['simple-git']) },
             { sourceTag: 'engine:esbuild', bannedExternalImports: allExcept(['esbuild']) },
             { sourceTag: 'engine:sqs', bannedExternalImports: allExcept(['@aws-sdk/*', 'sqs-consumer']) },
+            { sourceTag: 'engine:egress', bannedExternalImports: allExcept([]) },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:application', 'type:contract', 'type:testing'], bannedExternalImports: frameworks },
             { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:contract', 'type:sdk'], bannedExternalImports: engines },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:application', 'type:contract', 'type:adapter', 'type:sdk', 'type:testing'], bannedExternalImports: ['isolated-vm', 'mongodb', 'simple-git', 'esbuild'] },

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # System packages the tests use, installed from Debian by the test run itself (never
 # assumed from a previous session): git (runbook repositories), chromium (Studio
-# browser tests), prometheus-alertmanager (the real Alertmanager sends webhooks).
+# browser tests), prometheus-alertmanager (the real Alertmanager sends webhooks), prometheus
+# (ctx.prometheus queries the real server).
 set -euo pipefail
-need=(git chromium prometheus-alertmanager)
+need=(git chromium prometheus-alertmanager prometheus)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

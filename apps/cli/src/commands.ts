@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { Environment, SandboxAttachment, SandboxEvent, SandboxLogEntry, SandboxOutcome, SandboxStep } from '@wolfe/application';
+import type { Environment, RunbookCapabilities, SandboxAttachment, SandboxEvent, SandboxLogEntry, SandboxOutcome, SandboxStep } from '@wolfe/application';
 import { formatDuration } from '@wolfe/runbooks';
 import { IsolateSandbox } from '@wolfe/sandbox';
 import { eventFromPayload } from './event';
+import { testRun, type TestRun } from './fakes';
 import { loadRunbook, readRunbookFolder, UsageError, type LoadedRunbook } from './folder';
 import { formatAttachment, formatError, formatLog, formatMs, formatOutcome, formatProblems, formatSteps } from './format';
 import { compareJson, show } from './match';
@@ -30,7 +31,7 @@ export interface Execution {
 export async function execute(
   sandbox: IsolateSandbox,
   runbook: LoadedRunbook,
-  input: { event: SandboxEvent | null; params: Readonly<Record<string, unknown>>; env: Environment },
+  input: { event: SandboxEvent | null; params: Readonly<Record<string, unknown>>; env: Environment; capabilities?: RunbookCapabilities },
   live?: Output,
 ): Promise<Execution> {
   const logs: SandboxLogEntry[] = [];
@@ -45,6 +46,7 @@ export async function execute(
     event: input.event,
     limits: { timeoutMs: runbook.manifest.timeoutMs, memoryMiB: runbook.manifest.memoryMiB },
     params: input.params,
+    ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }),
     onLog: (entry) => {
       logs.push(entry);
       live?.out(`  ${formatLog(entry)}`);
@@ -136,7 +138,7 @@ export async function runCommand(dir: string, options: RunOptions, o: Output): P
 }
 
 /** What a test run found wrong, each with the line of the test file (or of the runbook) to look at. */
-function check(test: RunbookTest, x: Execution, runbook: LoadedRunbook): string[] {
+async function check(test: RunbookTest, x: Execution, runbook: LoadedRunbook, fakes: TestRun): Promise<string[]> {
   const e = test.expect;
   const problems: string[] = [];
   const at = (path: (string | number)[]) => {
@@ -171,6 +173,14 @@ function check(test: RunbookTest, x: Execution, runbook: LoadedRunbook): string[
     if (status === undefined) problems.push(`${at(['expect', 'steps', i])}: no step ${show(want.name)} (steps: ${[...finished.keys()].map((n) => show(n)).join(', ') || 'none'})`);
     else if (want.status !== undefined && status !== want.status) problems.push(`${at(['expect', 'steps', i])}: step ${show(want.name)} ${status}, expected ${want.status}`);
   });
+  if (e.state !== undefined) {
+    const diff = compareJson(await fakes.finalState(), e.state, 'equal', 'state');
+    if (diff !== null) problems.push(`${at(['expect', 'state'])}: ${diff}`);
+  }
+  if (e.emitted !== undefined) {
+    const diff = compareJson(fakes.emitted, e.emitted, 'includes', 'emitted');
+    if (diff !== null) problems.push(`${at(['expect', 'emitted'])}: ${diff}`);
+  }
   return problems;
 }
 
@@ -202,8 +212,9 @@ export async function testCommand(dir: string, options: TestOptions, o: Output):
         continue;
       }
       const test = loaded.test;
-      const x = await execute(sandbox, runbook, { event: test.event, params: test.params, env: test.env });
-      const problems = check(test, x, runbook);
+      const fakes = await testRun(runbook, test, test.env);
+      const x = await execute(sandbox, runbook, { event: test.event, params: test.params, env: test.env, capabilities: fakes.capabilities });
+      const problems = await check(test, x, runbook, fakes);
       if (problems.length === 0) {
         o.out(`  ✓ ${test.name} (${formatMs(x.ms)})`);
         continue;

@@ -25,10 +25,22 @@ import { eventFromPayload } from './event';
  *   error: disk is full                          # part of the error message
  *   logs: [disk almost full, { level: warn, message: paging }]   # each is part of some log line
  *   steps: [measure disk, { name: page the owner, status: failed }]
+ *   state: { last-page: '2026-11-21T14:00:00.000Z' }   # the runbook's state afterwards, exactly
+ *   emitted: [{ labels: { alertname: DiskCleaned } }]   # events ctx.emit raised, in order (labels included)
+ * secrets:                                       # ctx.secrets: fake values (runbook.yaml must declare them)
+ *   SLACK_TOKEN: xoxb-test-token
+ * state:                                         # ctx.state before the run
+ *   last-page: '2026-11-20T09:00:00.000Z'
+ * http:                                          # ctx.http: recorded responses, keyed by "METHOD URL"
+ *   GET https://api.example.com/v1/disks/db-1:
+ *     status: 200                                # default 200
+ *     json: { used_percent: 97 }                 # or body: text
+ *     headers: { x-request-id: abc }
  * ```
  *
- * Fakes for capabilities (`http:`, `secrets:`, `state:`) will sit beside `event` and `params`,
- * one top-level key per capability; the names are reserved now.
+ * The fakes go through the same capability interfaces as the server's: undeclared secrets are
+ * refused, URLs outside `egress:` are refused, state is bounded the same way. A request with no
+ * recorded response fails the call (`HttpNotRecordedError`): tests run offline.
  */
 export interface RunbookTest {
   /** Path relative to the runbook folder, e.g. `tests/critical.yaml`. */
@@ -38,6 +50,12 @@ export interface RunbookTest {
   readonly params: Readonly<Record<string, unknown>>;
   readonly env: Environment;
   readonly expect: TestExpectation;
+  /** `secrets:` — fake values of ctx.secrets. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** `state:` — ctx.state before the run. */
+  readonly state: Readonly<Record<string, unknown>>;
+  /** `http:` — recorded responses by `METHOD URL`. */
+  readonly http: ReadonlyMap<string, RecordedResponse>;
   /** The line of a field of the file (`['expect', 'result']`), for reports. */
   readonly lineOf: (path: readonly (string | number)[]) => number | null;
 }
@@ -49,16 +67,33 @@ export interface TestExpectation {
   readonly error?: string;
   readonly logs: readonly { readonly level?: LogLevel; readonly message: string }[];
   readonly steps: readonly { readonly name: string; readonly status?: 'succeeded' | 'failed' }[];
+  /** The state after the run, exactly. */
+  readonly state?: Readonly<Record<string, unknown>>;
+  /** Events ctx.emit raised, in order: each includes these labels (and annotations, status). */
+  readonly emitted?: readonly { readonly labels: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>>; readonly status?: 'firing' | 'resolved' }[];
+}
+
+export interface RecordedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
 }
 
 export type LoadedTest = { readonly ok: true; readonly test: RunbookTest } | { readonly ok: false; readonly file: string; readonly line: number | null; readonly message: string };
 
-/** Fakes of capabilities that come later; reserved so a test written for them fails clearly today. */
+/** Top-level keys kept for capabilities that have no fake yet; a test using them fails clearly. */
 export const RESERVED_FIELDS: Readonly<Record<string, string>> = {
-  http: 'recorded HTTP responses come with ctx.http',
-  secrets: 'fake secrets come with ctx.secrets',
-  state: 'fake state comes with ctx.state',
+  prometheus: 'recorded Prometheus answers are not supported yet; ctx.prometheus is unavailable in tests',
 };
+
+const labels = z.record(z.string(), z.string());
+const recorded = z.strictObject({
+  status: z.number().int().min(100).max(599).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  json: z.unknown().optional(),
+});
+const HTTP_KEY = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (https?:\/\/\S+)$/;
 
 const json = z.unknown();
 const logExpectation = z.union([z.string().min(1).transform((message) => ({ message })), z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).optional(), message: z.string() })]);
@@ -70,6 +105,9 @@ const testSchema = z.strictObject({
   source: z.string().min(1).optional(),
   params: z.record(z.string(), json).optional(),
   env: z.enum(['dev', 'test', 'prod']).optional(),
+  secrets: z.record(z.string(), z.string()).optional(),
+  state: z.record(z.string(), json).optional(),
+  http: z.record(z.string(), recorded).optional(),
   expect: z
     .strictObject({
       status: z.enum(['succeeded', 'failed', 'timed_out']).optional(),
@@ -78,12 +116,14 @@ const testSchema = z.strictObject({
       error: z.string().optional(),
       logs: z.array(logExpectation).optional(),
       steps: z.array(stepExpectation).optional(),
+      state: z.record(z.string(), json).optional(),
+      emitted: z.array(z.strictObject({ labels, annotations: labels.optional(), status: z.enum(['firing', 'resolved']).optional() })).optional(),
     })
     .optional(),
 });
 
 const FIELDS = Object.keys(testSchema.shape);
-const EXPECT_FIELDS = ['status', 'result', 'resultIncludes', 'error', 'logs', 'steps'];
+const EXPECT_FIELDS = ['status', 'result', 'resultIncludes', 'error', 'logs', 'steps', 'state', 'emitted'];
 
 /** Reads and validates one test file; problems name the file and the line. */
 export async function loadTest(folderDir: string, file: string): Promise<LoadedTest> {
@@ -132,6 +172,21 @@ export async function loadTest(folderDir: string, file: string): Promise<LoadedT
     if (!r.ok) return problem(lineOf(['event']), `event: ${r.error}`);
     event = r.event;
   }
+  const http = new Map<string, RecordedResponse>();
+  for (const [key, r] of Object.entries(t.http ?? {})) {
+    const m = HTTP_KEY.exec(key);
+    if (m === null) return problem(lineOf(['http', key]), `http: ${JSON.stringify(key)} must be "METHOD URL", e.g. "GET https://api.example.com/v1/status"`);
+    if (r.body !== undefined && r.json !== undefined) return problem(lineOf(['http', key]), `http: ${key}: give body or json, not both`);
+    let normalized: string;
+    try {
+      normalized = `${m[1]} ${new URL(m[2] ?? '').toString()}`;
+    } catch {
+      return problem(lineOf(['http', key]), `http: ${key}: not a valid URL`);
+    }
+    const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    if (r.json !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    http.set(normalized, { status: r.status ?? 200, headers, body: r.json !== undefined ? JSON.stringify(r.json) : (r.body ?? '') });
+  }
   const e = t.expect ?? {};
   return {
     ok: true,
@@ -148,7 +203,12 @@ export async function loadTest(folderDir: string, file: string): Promise<LoadedT
         ...(e.error === undefined ? {} : { error: e.error }),
         logs: e.logs ?? [],
         steps: e.steps ?? [],
+        ...(e.state === undefined ? {} : { state: e.state }),
+        ...(e.emitted === undefined ? {} : { emitted: e.emitted }),
       },
+      secrets: t.secrets ?? {},
+      state: t.state ?? {},
+      http,
       lineOf,
     },
   };

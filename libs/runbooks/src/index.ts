@@ -1,7 +1,7 @@
 export * from './manifest';
 export * from './limits';
 export { parseDuration, formatDuration } from './duration';
-export { parseManifest, formatProblem, findFieldLine, MANIFEST_FIELDS, TRIGGER_FIELDS, TRIGGER_STATUSES, type ParseManifestResult } from './parse-manifest';
+export { parseManifest, parseEgressRule, formatProblem, findFieldLine, MANIFEST_FIELDS, TRIGGER_FIELDS, TRIGGER_STATUSES, type ParseManifestResult } from './parse-manifest';
 export {
   buildCatalog,
   MANIFEST_FILE,

@@ -13,3 +13,10 @@ export const MAX_MEMORY_MIB = 512;
 
 /** Runbook names (and so folder names): lowercase letters, digits and dashes; 1–63 chars. */
 export const RUNBOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Secret names (`secrets:` in runbook.yaml, the secrets API): like environment variable names. */
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Most secrets one runbook may declare. */
+export const MAX_SECRETS = 50;
+/** Most `egress:` entries of one runbook. */
+export const MAX_EGRESS_RULES = 100;

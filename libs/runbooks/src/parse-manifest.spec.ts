@@ -1,7 +1,7 @@
 import { parseDuration, formatDuration } from './duration';
 import { DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './limits';
 import type { RunbookProblem } from './manifest';
-import { findFieldLine, formatProblem, parseManifest } from './parse-manifest';
+import { findFieldLine, formatProblem, parseEgressRule, parseManifest } from './parse-manifest';
 
 const FILE = 'disk-cleanup/runbook.yaml';
 
@@ -60,6 +60,8 @@ describe('parseManifest: valid manifests', () => {
         ],
         timeoutMs: 30_000,
         memoryMiB: 64,
+        secrets: [],
+        egress: [],
       },
     });
   });
@@ -328,5 +330,55 @@ describe('parseDuration', () => {
 
   it('formats durations back', () => {
     expect([formatDuration(30_000), formatDuration(900_000), formatDuration(1500), formatDuration(90_000)]).toEqual(['30s', '15m', '1500ms', '90s']);
+  });
+});
+
+describe('parseManifest: secrets and egress', () => {
+  it('reads the declared secrets and the egress allowlist', () => {
+    const r = parseManifest(
+      yaml(...HEADER, 'secrets: [SLACK_TOKEN, pager_key]', 'egress:', "  - api.example.com", "  - '*.internal.example.com'", '  - https://hooks.slack.com', '  - 10.1.2.3', "  - '[fd00::1]:8080'"),
+      FILE,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.manifest.secrets).toEqual(['SLACK_TOKEN', 'pager_key']);
+    expect(r.manifest.egress).toEqual([
+      { text: 'api.example.com', scheme: null, host: 'api.example.com', wildcard: false, port: null },
+      { text: '*.internal.example.com', scheme: null, host: 'internal.example.com', wildcard: true, port: null },
+      { text: 'https://hooks.slack.com', scheme: 'https', host: 'hooks.slack.com', wildcard: false, port: null },
+      { text: '10.1.2.3', scheme: null, host: '10.1.2.3', wildcard: false, port: null },
+      { text: '[fd00::1]:8080', scheme: null, host: 'fd00::1', wildcard: false, port: 8080 },
+    ]);
+  });
+
+  it('canonicalizes hosts the way URLs are read (case, IPv4 spellings, explicit default ports)', () => {
+    expect(parseEgressRule('API.Example.COM')).toMatchObject({ host: 'api.example.com' });
+    expect(parseEgressRule('0x7f.1')).toMatchObject({ host: '127.0.0.1' });
+    expect(parseEgressRule('2130706433')).toMatchObject({ host: '127.0.0.1' });
+    expect(parseEgressRule('https://api.example.com:443')).toMatchObject({ scheme: 'https', port: 443 });
+    expect(parseEgressRule('::ffff:127.0.0.1')).toMatchObject({ host: '::ffff:7f00:1' });
+    expect(parseEgressRule('api.example.com:8443')).toMatchObject({ scheme: null, port: 8443 });
+  });
+
+  it.each([
+    ['ftp://files.example.com', /scheme ftp/],
+    ['https://api.example.com/v1', /without a path/],
+    ['user:pw@api.example.com', /without a path, query or credentials/],
+    ['*.com', /too wide/],
+    ['api.*.example.com', /whole first label/],
+    ['*.10.1.2.3', /wildcard on an IP/],
+    ['bad_host!.example.com', /not a valid host/],
+    ['api.example.com:0', /not a valid host|outside/],
+    ['', /is empty/],
+  ])('refuses %j', (text, message) => {
+    const r = parseEgressRule(text);
+    expect(typeof r).toBe('string');
+    expect(r).toMatch(message);
+  });
+
+  it('names the line of a bad entry, and of a bad or repeated secret', () => {
+    expect(problem(yaml(...HEADER, 'egress:', '  - api.example.com', '  - ftp://x.example.com'))).toMatchObject({ field: 'egress[1]', line: 6 });
+    expect(problem(yaml(...HEADER, 'secrets: [OK, 9bad]'))).toMatchObject({ field: 'secrets[1]', line: 4, message: expect.stringMatching(/not a valid secret name/) });
+    expect(problem(yaml(...HEADER, 'secrets:', '  - A', '  - A'))).toMatchObject({ field: 'secrets[1]', message: expect.stringMatching(/listed twice/) });
+    expect(problem(yaml(...HEADER, 'secrets: SLACK_TOKEN'))).toMatchObject({ field: 'secrets', message: expect.stringMatching(/must be a list/) });
   });
 });

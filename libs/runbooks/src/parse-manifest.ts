@@ -5,18 +5,21 @@ import { formatDuration, parseDuration } from './duration';
 import {
   DEFAULT_MEMORY_MIB,
   DEFAULT_TIMEOUT_MS,
+  MAX_EGRESS_RULES,
   MAX_FOR_MS,
   MAX_MEMORY_MIB,
+  MAX_SECRETS,
   MAX_TIMEOUT_MS,
   MIN_MEMORY_MIB,
   MIN_TIMEOUT_MS,
   RUNBOOK_NAME_PATTERN,
+  SECRET_NAME_PATTERN,
 } from './limits';
-import type { Manifest, RunbookProblem, Trigger, TriggerStatus } from './manifest';
+import type { EgressRule, Manifest, RunbookProblem, Trigger, TriggerStatus } from './manifest';
 
 export type ParseManifestResult = { ok: true; manifest: Manifest } | { ok: false; problems: RunbookProblem[] };
 
-export const MANIFEST_FIELDS = ['name', 'description', 'owner', 'triggers', 'timeout', 'memory'] as const;
+export const MANIFEST_FIELDS = ['name', 'description', 'owner', 'triggers', 'timeout', 'memory', 'secrets', 'egress'] as const;
 export const TRIGGER_FIELDS = ['match', 'status', 'source', 'for'] as const;
 export const TRIGGER_STATUSES: readonly TriggerStatus[] = ['firing', 'resolved', 'any'];
 
@@ -177,6 +180,48 @@ function manifestSchema(folder: string | null) {
         .min(MIN_MEMORY_MIB, { error: (iss) => `memory: ${show(iss.input)} is less than the minimum ${MIN_MEMORY_MIB} (MiB); write at least memory: ${MIN_MEMORY_MIB}` })
         .max(MAX_MEMORY_MIB, { error: (iss) => `memory: ${show(iss.input)} is more than the maximum ${MAX_MEMORY_MIB} (MiB); write at most memory: ${MAX_MEMORY_MIB}` })
         .default(DEFAULT_MEMORY_MIB),
+      secrets: z
+        .array(
+          z
+            .string({ error: (iss) => `each secret must be a name, e.g. - SLACK_TOKEN (got ${show(iss.input)})` })
+            .regex(SECRET_NAME_PATTERN, {
+              error: (iss) => `secret ${show(iss.input)} is not a valid secret name; use letters, digits and _, starting with a letter or _, e.g. SLACK_TOKEN`,
+            }),
+          {
+            error: (iss) =>
+              iss.input === null
+                ? 'secrets is empty; list the secrets the runbook reads, e.g. secrets: [SLACK_TOKEN], or remove the line'
+                : `secrets: ${show(iss.input)} must be a list of secret names, e.g. secrets: [SLACK_TOKEN]`,
+          },
+        )
+        .max(MAX_SECRETS, { error: `secrets: at most ${MAX_SECRETS} secrets per runbook` })
+        .superRefine((names, ctx) => {
+          const seen = new Set<string>();
+          names.forEach((n, i) => {
+            if (seen.has(n)) ctx.addIssue({ code: 'custom', path: [i], input: n, message: `secret ${n} is listed twice; list each secret once` });
+            seen.add(n);
+          });
+        })
+        .default([]),
+      egress: z
+        .array(
+          z.string({ error: (iss) => `each egress entry must be a host, e.g. - api.example.com (got ${show(iss.input)})` }).transform((text, ctx) => {
+            const rule = parseEgressRule(text);
+            if (typeof rule === 'string') {
+              ctx.addIssue({ code: 'custom', input: text, message: rule });
+              return z.NEVER;
+            }
+            return rule;
+          }),
+          {
+            error: (iss) =>
+              iss.input === null
+                ? "egress is empty; list the hosts ctx.http may reach, e.g. egress: ['api.example.com'], or remove the line"
+                : `egress: ${show(iss.input)} must be a list of hosts, e.g. egress: ['api.example.com', 'https://hooks.slack.com']`,
+          },
+        )
+        .max(MAX_EGRESS_RULES, { error: `egress: at most ${MAX_EGRESS_RULES} entries per runbook (use a wildcard such as *.internal.example.com)` })
+        .default([]),
     })
     .transform(
       (m): Manifest => ({
@@ -186,6 +231,8 @@ function manifestSchema(folder: string | null) {
         triggers: m.triggers,
         timeoutMs: m.timeout,
         memoryMiB: m.memory,
+        secrets: m.secrets,
+        egress: m.egress,
       }),
     );
 }
@@ -282,6 +329,64 @@ const triggerSchema = z
       forMs: t.for === undefined || t.for === 0 ? null : t.for,
     }),
   );
+
+const EGRESS_EXAMPLES = "e.g. api.example.com, *.internal.example.com, https://hooks.slack.com or 10.1.2.3";
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * One `egress:` entry (see {@link EgressRule}), or the problem message. Host names are
+ * lower-cased and IP addresses written as the URL parser writes them (`0x7f.1` → `127.0.0.1`),
+ * so a rule compares equal to the host of any URL that reaches the same place.
+ */
+export function parseEgressRule(text: string): EgressRule | string {
+  const written = text.trim();
+  const bad = (why: string) => `egress: ${show(written)} ${why}; write a host, ${EGRESS_EXAMPLES}`;
+  if (written === '') return bad('is empty');
+  let scheme: 'http' | 'https' | null = null;
+  let rest = written;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(written);
+  if (m) {
+    const s = (m[1] ?? '').toLowerCase();
+    if (s !== 'http' && s !== 'https') return bad(`uses the scheme ${s}:; ctx.http speaks http and https only`);
+    scheme = s;
+    rest = (m[2] ?? '').replace(/\/$/, '');
+  } else if (written.includes('://')) {
+    return bad('has an invalid scheme');
+  }
+  if (/[\s/?#@\\]/.test(rest)) return bad('must be a host (with an optional scheme and port), without a path, query or credentials');
+  let wildcard = false;
+  if (rest.startsWith('*.')) {
+    wildcard = true;
+    rest = rest.slice(2);
+  }
+  if (rest.includes('*')) return bad('may only use * as the whole first label (*.example.com)');
+  // A bare IPv6 address (several colons, no brackets): bracket it for the URL parser.
+  if (!rest.startsWith('[') && (rest.match(/:/g) ?? []).length >= 2) rest = `[${rest}]`;
+  let url: URL;
+  try {
+    url = new URL(`${scheme ?? 'http'}://${rest}`);
+  } catch {
+    return bad('is not a valid host');
+  }
+  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    return bad('must be a host (with an optional scheme and port), without a path, query or credentials');
+  }
+  let host = url.hostname.toLowerCase();
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const isIp = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
+  if (wildcard && isIp) return bad('puts a wildcard on an IP address');
+  if (!isIp) {
+    const labels = host.replace(/\.$/, '').split('.');
+    if (labels.some((l) => !HOST_LABEL.test(l))) return bad('is not a valid host name');
+    if (wildcard && labels.length < 2) return bad(`is too wide: a wildcard needs at least two labels after *. (*.example.com)`);
+    host = labels.join('.');
+  }
+  // The URL parser drops a port that is the scheme's default: keep what was written.
+  const portText = /:(\d+)$/.exec(rest)?.[1];
+  const port = url.port !== '' ? Number(url.port) : portText !== undefined ? Number(portText) : null;
+  if (port !== null && (port < 1 || port > 65535)) return bad('has a port outside 1-65535');
+  return { text: written, scheme, host, wildcard, port };
+}
 
 /** The matchers of a trigger's `match`, or the problem message. */
 function matchersOf(match: string): Matcher[] | string {

@@ -14,7 +14,10 @@
  *
  * - `control('start')` runs the handler and resolves to a string: `ok:<result JSON>` or
  *   `err:<GuestErrorRecord JSON>`;
- * - `control('wake', id)` resolves the `ctx.sleep` promise `id` (the host's timer fired).
+ * - `control('wake', id)` resolves the `ctx.sleep` promise `id` (the host's timer fired);
+ * - `control('settle', id, ok, text)` settles the promise of the asynchronous call `id`
+ *   (`ctx.secrets`, `ctx.state`, `ctx.http`, `ctx.emit`, `ctx.prometheus`): `ok` → resolves
+ *   with `JSON.parse(text)`, else rejects with the error `{ name, message }` of `text`.
  *
  * Everything here is best effort against a hostile runbook that patches prototypes: the
  * host re-validates every value that crosses (type, size, shape). A runbook that subverts
@@ -44,9 +47,11 @@ export interface BootstrapInput {
  * - `step(name)` → the step's seq (≥ 0), or -1 when it is not recorded;
  * - `step-end(seq, 'succeeded' | 'failed', output | null, error | null)` → `true`;
  * - `attach(name, json)` → `''` when kept, else the reason it was refused (the guest throws it as a RangeError);
- * - `sleep(id, ms)` → `true` when the host armed a timer that will `control('wake', id)`; anything else: the execution is ending.
+ * - `sleep(id, ms)` → `true` when the host armed a timer that will `control('wake', id)`; anything else: the execution is ending;
+ * - `call(id, op, argsJson)` → `true` when the host started the call and will `control('settle', id, …)`; a string: the
+ *   JSON `{ name, message }` of the error the call fails with at once; anything else: the execution is ending.
  */
-export type HostOp = 'log' | 'step' | 'step-end' | 'attach' | 'sleep';
+export type HostOp = 'log' | 'step' | 'step-end' | 'attach' | 'sleep' | 'call';
 
 /** What `start()` reports for a failure (after `err:`), re-validated by the host. */
 export interface GuestErrorRecord {
@@ -96,6 +101,13 @@ const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const PromiseCtor = Promise;
 const PromiseReject = Promise.reject;
+const PromiseResolve = Promise.resolve;
+const PromiseThen = Promise.prototype.then;
+const JSONParse = JSON.parse;
+const SyntaxErrorCtor = SyntaxError;
+const ArrayIsArray = Array.isArray;
+const DateCtor = Date;
+const DateToISOString = Date.prototype.toISOString;
 const NumberIsFinite = Number.isFinite;
 const brand = Symbol.for(input.brandKey);
 const NOTHING = ObjectFreeze({ __proto__: null });
@@ -268,6 +280,160 @@ function wake(id) {
   resolve(undefined);
 }
 
+// ---- asynchronous calls (ctx.secrets, ctx.state, ctx.http, ctx.emit, ctx.prometheus) ----
+// Settlers by id; the host calls control('settle', id, ok, text). Null prototype: nothing to patch.
+const calls = { __proto__: null };
+let callCount = 0;
+function rejected(e) {
+  return ReflectApply(PromiseReject, PromiseCtor, [e]);
+}
+function errorFrom(text) {
+  let name = 'Error';
+  let message = 'the call failed';
+  try {
+    const r = JSONParse(text);
+    if (typeof r.name === 'string') name = r.name;
+    if (typeof r.message === 'string') message = r.message;
+  } catch (_) {}
+  const e = name === 'TypeError' ? new TypeErrorCtor(message) : name === 'RangeError' ? new RangeErrorCtor(message) : new ErrorCtor(message);
+  if (name !== 'TypeError' && name !== 'RangeError' && name !== 'Error') ObjectDefineProperty(e, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+  return e;
+}
+function hostCall(op, args) {
+  let json;
+  try {
+    json = JSONStringify(args);
+  } catch (e) {
+    return rejected(new TypeErrorCtor('the arguments are not JSON-serializable: ' + briefError(e)));
+  }
+  if (typeof json !== 'string') return rejected(new TypeErrorCtor('the arguments are not JSON-serializable'));
+  return new PromiseCtor((resolve, reject) => {
+    callCount += 1;
+    const id = callCount;
+    calls[id] = { __proto__: null, resolve, reject };
+    const verdict = call('call', id, op, json, undefined);
+    if (verdict === true) return;
+    ReflectDeleteProperty(calls, id);
+    // A string: the call fails at once. Anything else: the execution is ending; never settles.
+    if (typeof verdict === 'string') reject(errorFrom(verdict));
+  });
+}
+function settle(id, ok, text) {
+  const pending = calls[id];
+  if (pending === undefined) return;
+  ReflectDeleteProperty(calls, id);
+  if (ok !== true) { pending.reject(errorFrom(text)); return; }
+  let value;
+  try { value = JSONParse(text); } catch (_) { pending.reject(new ErrorCtor('the platform sent an unreadable answer')); return; }
+  pending.resolve(value);
+}
+function then(p, f) {
+  return ReflectApply(PromiseThen, p, [f]);
+}
+function isObject(v) {
+  return v !== null && typeof v === 'object' && !ArrayIsArray(v);
+}
+function timeArg(v) {
+  try {
+    if (v instanceof DateCtor) return ReflectApply(DateToISOString, v, []);
+  } catch (_) {}
+  return v;
+}
+
+// ---- ctx.secrets ----
+const secrets = ObjectFreeze({
+  get: ObjectFreeze((name) => hostCall('secrets.get', { name })),
+});
+
+// ---- ctx.state ----
+const state = ObjectFreeze({
+  get: ObjectFreeze((key) => then(hostCall('state.get', { key }), (r) => (r !== null && r.found === true ? r.value : undefined))),
+  set: ObjectFreeze((key, value) => {
+    if (value === undefined) return rejected(new TypeErrorCtor('ctx.state.set(key, value): value is required (use ctx.state.delete to remove a key)'));
+    return then(hostCall('state.set', { key, value }), () => undefined);
+  }),
+  delete: ObjectFreeze((key) => then(hostCall('state.delete', { key }), (r) => r === true)),
+});
+
+// ---- ctx.http ----
+function headersArg(h) {
+  if (h === undefined || h === null) return {};
+  if (!isObject(h)) throw new TypeErrorCtor('headers must be an object of strings, e.g. { authorization: "Bearer …" }');
+  const out = { __proto__: null };
+  for (const k of ObjectKeys(h)) out[k] = safeString(read(h, k), '');
+  return out;
+}
+function response(r) {
+  const body = typeof r.body === 'string' ? r.body : '';
+  const status = typeof r.status === 'number' ? r.status : 0;
+  const headers = { __proto__: null };
+  if (isObject(r.headers)) for (const k of ObjectKeys(r.headers)) headers[k] = safeString(r.headers[k], '');
+  return ObjectFreeze({
+    status,
+    statusText: typeof r.statusText === 'string' ? r.statusText : '',
+    ok: status >= 200 && status < 300,
+    url: typeof r.url === 'string' ? r.url : '',
+    headers: ObjectFreeze(headers),
+    text: ObjectFreeze(() => ReflectApply(PromiseResolve, PromiseCtor, [body])),
+    json: ObjectFreeze(() => {
+      try { return ReflectApply(PromiseResolve, PromiseCtor, [JSONParse(body)]); } catch (e) {
+        return rejected(new SyntaxErrorCtor('the response from ' + cut(safeString(r.url, ''), 200) + ' (HTTP ' + status + ') is not JSON: ' + briefError(e)));
+      }
+    }),
+  });
+}
+function fetch(url, init) {
+  if (typeof url !== 'string') return rejected(new TypeErrorCtor('ctx.http.fetch(url, init): url must be a string, e.g. "https://api.example.com/v1/status"'));
+  const i = init === undefined || init === null ? {} : init;
+  if (!isObject(i)) return rejected(new TypeErrorCtor('ctx.http.fetch(url, init): init must be an object { method, headers, body, timeoutMs }'));
+  let headers;
+  try { headers = headersArg(read(i, 'headers')); } catch (e) { return rejected(e); }
+  const body = read(i, 'body');
+  return then(hostCall('http.fetch', { url, method: read(i, 'method'), headers, body: body === undefined ? null : body, timeoutMs: read(i, 'timeoutMs'), redirect: read(i, 'redirect') }), response);
+}
+function statusError(res) {
+  const e = new ErrorCtor('HTTP ' + res.status + (res.statusText ? ' ' + res.statusText : '') + ' from ' + cut(res.url, 200));
+  ObjectDefineProperty(e, 'name', { value: 'HttpStatusError', writable: true, configurable: true, enumerable: false });
+  ObjectDefineProperty(e, 'status', { value: res.status, writable: false, configurable: true, enumerable: true });
+  return e;
+}
+function jsonOf(res) {
+  if (!res.ok) throw statusError(res);
+  return then(res.text(), (text) => (text === '' ? null : res.json()));
+}
+function withJson(init, extra) {
+  const i = isObject(init) ? init : {};
+  const headers = { __proto__: null, accept: 'application/json', ...extra };
+  const given = read(i, 'headers');
+  if (isObject(given)) for (const k of ObjectKeys(given)) headers[k] = given[k];
+  return { method: read(i, 'method'), headers, timeoutMs: read(i, 'timeoutMs'), redirect: read(i, 'redirect') };
+}
+const http = ObjectFreeze({
+  fetch: ObjectFreeze(fetch),
+  getJson: ObjectFreeze((url, init) => then(fetch(url, { ...withJson(init, {}), method: 'GET' }), jsonOf)),
+  postJson: ObjectFreeze((url, value, init) => {
+    let body;
+    try { body = JSONStringify(value === undefined ? null : value); } catch (e) { return rejected(new TypeErrorCtor('ctx.http.postJson(url, body): body is not JSON-serializable: ' + briefError(e))); }
+    const i = withJson(init, { 'content-type': 'application/json' });
+    return then(fetch(url, { ...i, method: typeof i.method === 'string' ? i.method : 'POST', body }), jsonOf);
+  }),
+});
+
+// ---- ctx.emit ----
+function emitEvent(event) {
+  if (!isObject(event)) return rejected(new TypeErrorCtor("ctx.emit(event): event must be an object { labels, annotations, status }, e.g. { labels: { alertname: 'DiskCleaned' } }"));
+  return hostCall('emit', { labels: read(event, 'labels'), annotations: read(event, 'annotations'), status: read(event, 'status') });
+}
+
+// ---- ctx.prometheus ----
+const prometheus = ObjectFreeze({
+  query: ObjectFreeze((promql, options) => hostCall('prometheus.query', { query: promql, time: isObject(options) ? timeArg(read(options, 'time')) : undefined })),
+  queryRange: ObjectFreeze((promql, range) => {
+    if (!isObject(range)) return rejected(new TypeErrorCtor("ctx.prometheus.queryRange(promql, range): range must be { start, end, step }, e.g. { start: new Date(Date.now() - 3600e3), end: new Date(), step: '1m' }"));
+    return hostCall('prometheus.queryRange', { query: promql, start: timeArg(read(range, 'start')), end: timeArg(read(range, 'end')), step: read(range, 'step') });
+  }),
+});
+
 // ---- ctx.attach ----
 function attach(name, data) {
   if (typeof name !== 'string' || name.length === 0) throw new TypeErrorCtor('ctx.attach(name, data): name must be a non-empty string');
@@ -302,6 +468,11 @@ const ctx = ObjectFreeze({
   step: ObjectFreeze(step),
   sleep: ObjectFreeze(sleep),
   attach: ObjectFreeze(attach),
+  secrets,
+  state,
+  http,
+  emit: ObjectFreeze(emitEvent),
+  prometheus,
 });
 
 // ---- errors ----
@@ -401,8 +572,9 @@ async function start() {
     return failure(e);
   }
 }
-function control(op, id) {
+function control(op, id, ok, text) {
   if (op === 'wake') { wake(id); return undefined; }
+  if (op === 'settle') { settle(id, ok, text); return undefined; }
   if (op === 'start' && !started) { started = true; return start(); }
   return undefined;
 }

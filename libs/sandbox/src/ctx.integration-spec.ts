@@ -294,7 +294,7 @@ describe('ctx (step, sleep, attach, params) and the host-call and CPU limits', (
         status: 'failed',
         error: {
           name: 'HostCallLimitError',
-          message: 'the runbook made more than 300 calls to ctx (log lines, steps, attachments, sleeps) — batch the work, or log a summary',
+          message: 'the runbook made more than 300 calls to ctx (log lines, steps, attachments, sleeps, secrets, state, http, emit, prometheus) — batch the work, or log a summary',
           stack: null,
           location: null,
           limit: 'host_calls',

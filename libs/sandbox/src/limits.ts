@@ -18,7 +18,8 @@ export interface OutputLimits {
   readonly maxErrorTextChars: number;
   /**
    * Calls from the runbook to the host per execution: every `ctx.log.*` / `console.*` line,
-   * `ctx.step` start and end, `ctx.attach`, `ctx.sleep`. Exceeded → `failed`, `limit: 'host_calls'`.
+   * `ctx.step` start and end, `ctx.attach`, `ctx.sleep`, and every call of `ctx.secrets`, `ctx.state`,
+   * `ctx.http`, `ctx.emit`, `ctx.prometheus`. Exceeded → `failed`, `limit: 'host_calls'`.
    */
   readonly maxHostCalls: number;
   /** `ctx.step` calls recorded per execution; later steps still run but are not recorded (one warning line says so). */
@@ -35,6 +36,12 @@ export interface OutputLimits {
   readonly maxAttachments: number;
   /** Bytes of JSON `params` may take (a bigger request is refused). */
   readonly maxParamsBytes: number;
+  /** Asynchronous `ctx` calls (secrets, state, http, emit, prometheus) in flight at once per execution; one more rejects with a RangeError. */
+  readonly maxPendingCalls: number;
+  /** Bytes of JSON of one asynchronous call's arguments (an http body is at most 1 MiB). */
+  readonly maxCallBytes: number;
+  /** Bytes of JSON of one asynchronous call's answer copied into the isolate. */
+  readonly maxCallResultBytes: number;
 }
 
 export const DEFAULT_OUTPUT_LIMITS: OutputLimits = {
@@ -53,6 +60,9 @@ export const DEFAULT_OUTPUT_LIMITS: OutputLimits = {
   maxAttachmentsBytes: 1024 * 1024,
   maxAttachments: 20,
   maxParamsBytes: 256 * 1024,
+  maxPendingCalls: 16,
+  maxCallBytes: 1024 * 1024 + 128 * 1024,
+  maxCallResultBytes: 4 * 1024 * 1024,
 };
 
 /** isolated-vm refuses smaller heaps. */

@@ -2,7 +2,9 @@ import { Buffer } from 'node:buffer';
 import ivm from 'isolated-vm';
 import type { TraceMap } from '@jridgewell/trace-mapping';
 import {
+  CapabilityError,
   LOG_LEVELS,
+  type CapabilityCall,
   type CompiledRunbook,
   type ExecutionError,
   type LogLevel,
@@ -14,9 +16,11 @@ import {
 } from '@wolfe/application';
 import { RUNBOOK_BRAND_KEY } from '@wolfe/sdk';
 import { BOOTSTRAP_FILENAME, BOOTSTRAP_SOURCE, wrapScript, type BootstrapInput, type GuestErrorRecord } from './bootstrap';
+import { apiName, isCallOp, performCall } from './calls';
 import { parseSanitizedJson } from './json';
 import { DEFAULT_OUTPUT_LIMITS, MIN_MEMORY_MIB, cutUtf8, formatBytes, formatDuration, type OutputLimits } from './limits';
 import { IsolatePool, type IsolateSlot } from './pool';
+import { Redactor } from './redact';
 import { mapStack, parseSourceMap } from './stack';
 
 export interface IsolateSandboxOptions {
@@ -150,7 +154,7 @@ interface RunningStep {
   readonly startedAt: string;
 }
 
-type Control = ivm.Reference<(op: string, id?: number) => unknown>;
+type Control = ivm.Reference<(op: string, id?: number, ok?: boolean, text?: string) => unknown>;
 
 /**
  * One run of one runbook: owns its watchdogs, the host side of `ctx` (log, steps, attachments,
@@ -181,6 +185,12 @@ class Execution {
   private attachments = 0;
   private attachmentBytes = 0;
   private readonly memoryMiB: number;
+  /** The secrets this execution read: redacted from everything it produces. */
+  private readonly redactor = new Redactor();
+  /** Aborted when the execution ends: capability calls still in flight stop. */
+  private readonly aborted = new AbortController();
+  /** Asynchronous calls started and not settled yet. */
+  private readonly pendingCalls = new Set<number>();
 
   constructor(
     private readonly request: SandboxRequest,
@@ -224,6 +234,8 @@ class Execution {
     clearTimeout(this.cpuTimer);
     for (const timer of this.sleepTimers) clearTimeout(timer);
     this.sleepTimers.clear();
+    this.pendingCalls.clear();
+    this.aborted.abort();
     if (kill) {
       this.killed = true;
       if (this.slot !== null) this.pool.kill(this.slot.isolate);
@@ -345,7 +357,7 @@ class Execution {
           failed(
             limitError(
               'HostCallLimitError',
-              `the runbook made more than ${this.limits.maxHostCalls} calls to ctx (log lines, steps, attachments, sleeps) — batch the work, or log a summary`,
+              `the runbook made more than ${this.limits.maxHostCalls} calls to ctx (log lines, steps, attachments, sleeps, secrets, state, http, emit, prometheus) — batch the work, or log a summary`,
               'host_calls',
             ),
           ),
@@ -363,6 +375,8 @@ class Execution {
           return this.acceptAttachment(a, b);
         case 'sleep':
           return this.sleep(a, b);
+        case 'call':
+          return this.startCall(a, b, c);
         default:
           return false;
       }
@@ -399,9 +413,12 @@ class Execution {
     let parsed: Readonly<Record<string, unknown>> | null = null;
     if (fieldsJson !== null) {
       const r = parseSanitizedJson(fieldsJson, maxJsonDepth, 'truncate');
-      if (r.ok) parsed = isPlainObject(r.value) ? r.value : { value: r.value };
+      if (r.ok) {
+        const value = this.redactor.json(r.value);
+        parsed = isPlainObject(value) ? value : { value };
+      }
     }
-    this.deliver(level, text, parsed);
+    this.deliver(level, this.redactor.text(text), parsed);
     return true;
   }
 
@@ -428,7 +445,7 @@ class Execution {
     }
     const step: RunningStep = {
       seq: this.stepsRecorded,
-      name: name.length > maxStepNameChars ? `${name.slice(0, maxStepNameChars)}…` : name,
+      name: this.redactor.text(name.length > maxStepNameChars ? `${name.slice(0, maxStepNameChars)}…` : name),
       startedAt: new Date().toISOString(),
     };
     this.stepsRecorded += 1;
@@ -448,8 +465,8 @@ class Execution {
       ...step,
       status: ok ? 'succeeded' : 'failed',
       finishedAt: new Date().toISOString(),
-      output: ok && typeof output === 'string' ? cutUtf8(output, max) : null,
-      error: ok ? null : typeof error === 'string' ? cutUtf8(error, max) : 'failed',
+      output: ok && typeof output === 'string' ? this.redactor.text(cutUtf8(output, max)) : null,
+      error: ok ? null : typeof error === 'string' ? this.redactor.text(cutUtf8(error, max)) : 'failed',
     });
     return true;
   }
@@ -481,9 +498,9 @@ class Execution {
     this.attachmentBytes += bytes;
     try {
       this.request.onAttach?.({
-        name: name.length > maxStepNameChars ? `${name.slice(0, maxStepNameChars)}…` : name,
+        name: this.redactor.text(name.length > maxStepNameChars ? `${name.slice(0, maxStepNameChars)}…` : name),
         contentType: 'application/json',
-        data: JSON.stringify(r.value),
+        data: JSON.stringify(this.redactor.json(r.value)),
       });
     } catch {
       // The host's attachment sink failed: nothing may be thrown into the guest.
@@ -528,6 +545,65 @@ class Execution {
     });
   }
 
+  // ---- asynchronous calls (ctx.secrets, ctx.state, ctx.http, ctx.emit, ctx.prometheus) ----
+
+  /**
+   * `call(id, op, argsJson)`: starts the capability call and later settles the guest's promise
+   * through `control('settle', id, ok, text)`. Answers `true` when started, or the JSON
+   * `{ name, message }` of the error the guest's promise rejects with at once. The call is
+   * bounded by the execution: it gets the time left and a signal aborted when the execution ends.
+   */
+  private startCall(id: unknown, op: unknown, json: unknown): true | string | false {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || this.pendingCalls.has(id)) return false;
+    if (!isCallOp(op)) return errorJson('TypeError', 'unknown ctx call');
+    const api = apiName(op);
+    const { maxCallBytes, maxPendingCalls, maxJsonDepth } = this.limits;
+    if (typeof json !== 'string') return errorJson('TypeError', `${api}: the arguments are not JSON`);
+    if (Buffer.byteLength(json) > maxCallBytes) return errorJson('RangeError', `${api}: the arguments are more than ${formatBytes(maxCallBytes)} of JSON`);
+    if (this.pendingCalls.size >= maxPendingCalls) {
+      return errorJson('RangeError', `${api}: at most ${maxPendingCalls} calls (secrets, state, http, emit, prometheus) may be in flight at once; await some before starting more`);
+    }
+    const parsed = parseSanitizedJson(json, maxJsonDepth, 'fail');
+    if (!parsed.ok) return errorJson('TypeError', `${api}: the arguments are ${parsed.reason}`);
+    const call: CapabilityCall = { signal: this.aborted.signal, timeoutMs: Math.max(0, Math.floor(this.deadline - performance.now())) };
+    this.pendingCalls.add(id);
+    let work: Promise<unknown>;
+    try {
+      work = performCall(op, parsed.value, this.request.capabilities, call, this.redactor);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(
+      (value) => {
+        let text: string | undefined;
+        try {
+          text = JSON.stringify(value ?? null);
+        } catch {
+          text = undefined;
+        }
+        if (text === undefined) this.settle(id, false, errorJson('Error', `${api} failed: the platform produced an answer that is not JSON`));
+        else if (Buffer.byteLength(text) > this.limits.maxCallResultBytes) this.settle(id, false, errorJson('RangeError', `${api}: the answer is more than ${formatBytes(this.limits.maxCallResultBytes)}`));
+        else this.settle(id, true, text);
+      },
+      (error: unknown) => {
+        // Only a capability's own message reaches the runbook; anything else may hold host details.
+        if (error instanceof CapabilityError) this.settle(id, false, errorJson(error.name, cut(this.redactor.text(error.message), this.limits.maxErrorTextChars)));
+        else if (this.aborted.signal.aborted) this.settle(id, false, errorJson('AbortError', `${api}: the execution ended`));
+        else this.settle(id, false, errorJson('Error', `${api} failed: a platform error (see the server log)`));
+      },
+    );
+    return true;
+  }
+
+  private settle(id: number, ok: boolean, text: string): void {
+    if (!this.pendingCalls.delete(id)) return;
+    const control = this.control;
+    if (control === null || this.outcome !== null) return;
+    control.apply(undefined, ['settle', id, ok, text], { timeout: remaining(this.deadline) }).catch((error: unknown) => {
+      if (this.outcome === null) this.finish(this.classify(error), true);
+    });
+  }
+
   // ---- outcomes ----
 
   /** Turns `start()`'s answer (`ok:<json>` / `err:<record>`) into an outcome, trusting nothing. */
@@ -541,7 +617,7 @@ class Execution {
       }
       const r = parseSanitizedJson(json, maxJsonDepth, 'fail');
       if (!r.ok) return failed(limitError('ResultLimitError', `the result is ${r.reason} — return something flatter`, 'result'));
-      return { status: 'succeeded', result: r.value };
+      return { status: 'succeeded', result: this.redactor.json(r.value) };
     }
     if (typeof out === 'string' && out.startsWith('err:')) {
       const record = guestErrorRecord(out.slice(4), this.limits.maxErrorTextChars);
@@ -571,8 +647,9 @@ class Execution {
     };
   }
 
-  private toExecutionError(record: GuestErrorRecord): ExecutionError {
+  private toExecutionError(guest: GuestErrorRecord): ExecutionError {
     const { compiled } = this.request;
+    const record: GuestErrorRecord = { ...guest, name: this.redactor.text(guest.name), message: this.redactor.text(guest.message), stack: this.redactor.textOrNull(guest.stack) };
     const { frames, location } = mapStack(record.stack, compiled.filename, this.sourceMap());
     const at = location === null ? '' : ` (at ${location.file}:${location.line}:${location.column})`;
     return {
@@ -653,6 +730,10 @@ function remaining(deadline: number): number {
 
 function failed(error: ExecutionError): SandboxOutcome {
   return { status: 'failed', error };
+}
+
+function errorJson(name: string, message: string): string {
+  return JSON.stringify({ name, message });
 }
 
 function limitError(name: string, message: string, limit: string | null): ExecutionError {

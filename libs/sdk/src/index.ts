@@ -104,12 +104,165 @@ export interface RunbookInfo {
 export type RunbookParams = Readonly<Record<string, unknown>>;
 
 /**
- * Everything a runbook gets: the event, its parameters, a log, steps, sleep, attachments, who
- * it is and where it runs. Frozen.
+ * The secrets of the runbook's project in the environment it runs in, set by an admin through
+ * the API (`PUT /api/v1/projects/{project}/secrets/{name}?env=prod`), stored encrypted.
  *
- * Every call to `ctx.log.*` / `console.*`, `ctx.step` (start and end), `ctx.attach` and
- * `ctx.sleep` is a call into the platform: an execution may make at most 100,000 of them;
- * one more ends it as `failed` with `limit: 'host_calls'`.
+ * A runbook reads only the secrets its runbook.yaml declares:
+ *
+ * ```yaml
+ * secrets: [SLACK_TOKEN]
+ * egress: ['https://hooks.slack.com']
+ * ```
+ *
+ * ```ts
+ * const token = await ctx.secrets.get('SLACK_TOKEN');
+ * await ctx.http.postJson('https://hooks.slack.com/services/…', { text: 'disk cleaned' }, { headers: { authorization: `Bearer ${token}` } });
+ * ```
+ *
+ * Once read, the value is replaced by `[secret:SLACK_TOKEN]` in everything the execution keeps:
+ * log lines, step names, outputs and errors, attachments, the result, the error, emitted events
+ * and state values. (Only the value itself is caught: do not transform a secret to print it.)
+ * A secret can only travel to the hosts of the runbook's `egress:` allowlist.
+ */
+export interface RunbookSecrets {
+  /**
+   * The value of a declared secret.
+   *
+   * @param name - e.g. `SLACK_TOKEN` (letters, digits and _).
+   * @returns the value.
+   * @throws `SecretNotDeclaredError` when runbook.yaml does not list it under `secrets:`;
+   *   `SecretNotFoundError` when it is not set for this project and environment.
+   */
+  get(name: string): Promise<string>;
+}
+
+/**
+ * A small persistent key-value store of JSON values, one per runbook and environment (shared
+ * by all its executions, kept across versions and restarts): e.g. when it last paged, or a
+ * counter.
+ *
+ * ```ts
+ * const last = await ctx.state.get<string>('last-page');
+ * if (last === undefined || Date.now() - Date.parse(last) > 3_600_000) {
+ *   await page();
+ *   await ctx.state.set('last-page', new Date().toISOString());
+ * }
+ * ```
+ *
+ * Limits: keys of 1 to 256 characters; values of at most 64 KiB of JSON (stored like results:
+ * keys named `__proto__`, `constructor`, `prototype` or starting with `$` are removed); at most
+ * 1,000 keys per runbook and environment (a new key beyond that throws `StateLimitError`).
+ * Concurrent executions of the same runbook share the store: the last write wins.
+ */
+export interface RunbookState {
+  /** The value of `key`, or `undefined` when it is not set. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Sets `key` to a JSON-serializable value (`undefined` is refused: use `delete`). */
+  set(key: string, value: unknown): Promise<void>;
+  /** Removes `key`; resolves to whether it was set. */
+  delete(key: string): Promise<boolean>;
+}
+
+/** Options of {@link RunbookHttp.fetch}. */
+export interface RunbookHttpInit {
+  /** `GET` (default), `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE` or `OPTIONS`. */
+  readonly method?: string;
+  /** Request headers (at most 64), e.g. `{ authorization: 'Bearer …' }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The request body as text (at most 1 MiB); for JSON use {@link RunbookHttp.postJson}. */
+  readonly body?: string | null;
+  /** Give up after this many milliseconds (default 30 s; never later than the runbook's timeout). */
+  readonly timeoutMs?: number;
+  /**
+   * `follow` (default): follow up to 5 redirects, each checked against the allowlist like the
+   * first request (headers are dropped when a redirect leaves the origin); `manual`: return the 3xx.
+   */
+  readonly redirect?: 'follow' | 'manual';
+}
+
+/** A response of {@link RunbookHttp.fetch}. The body is read whole (at most 1 MiB, else the call fails). */
+export interface RunbookHttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** `status` is 200–299. */
+  readonly ok: boolean;
+  /** The final URL, after redirects. */
+  readonly url: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as text (UTF-8). */
+  text(): Promise<string>;
+  /** The body parsed as JSON (rejects with a SyntaxError when it is not). */
+  json<T = unknown>(): Promise<T>;
+}
+
+/**
+ * HTTP to the hosts the runbook's runbook.yaml allows, and nowhere else:
+ *
+ * ```yaml
+ * egress:
+ *   - api.example.com              # https or http, default port
+ *   - '*.internal.example.com'     # any host below it
+ *   - https://hooks.slack.com      # https only
+ *   - 10.1.2.3                     # an IP address
+ * ```
+ *
+ * Loopback, link-local (cloud metadata such as 169.254.169.254), private and other special
+ * addresses are refused unless an entry names that exact host or IP; the check is made on the
+ * address the name resolves to, which is the address connected to. A refused request rejects
+ * with `EgressDeniedError`. There is no proxy, no cookie jar, and no binary bodies.
+ *
+ * Each call counts against the host-call limit and at most 16 calls (of any capability) may be
+ * in flight at once.
+ */
+export interface RunbookHttp {
+  /** A fetch-like request. Resolves for every HTTP status (check `ok`); rejects for refusals, network errors and timeouts. */
+  fetch(url: string, init?: RunbookHttpInit): Promise<RunbookHttpResponse>;
+  /** GET `url` and parse the JSON answer; rejects with `HttpStatusError` (with `status`) when it is not 2xx. */
+  getJson<T = unknown>(url: string, init?: Omit<RunbookHttpInit, 'body' | 'method'>): Promise<T>;
+  /** POST `body` as JSON and parse the JSON answer (`null` for an empty one); rejects with `HttpStatusError` when it is not 2xx. */
+  postJson<T = unknown>(url: string, body: unknown, init?: Omit<RunbookHttpInit, 'body'>): Promise<T>;
+}
+
+/** An event a runbook raises with {@link RunbookContext.emit}. */
+export interface RunbookEmittedEvent {
+  /** What the event is about, e.g. `{ alertname: 'DiskCleaned', instance: 'db-1:9100' }` (at least one label). */
+  readonly labels: RunbookLabels;
+  readonly annotations?: RunbookLabels;
+  /** Default `firing`. */
+  readonly status?: RunbookEventStatus;
+}
+
+/** One Prometheus sample: `[unix seconds, "value"]`. */
+export type PrometheusSample = readonly [number, string];
+
+/** The `data` of a Prometheus query answer (see Prometheus' HTTP API). */
+export type PrometheusData =
+  | { readonly resultType: 'vector'; readonly result: readonly { readonly metric: RunbookLabels; readonly value: PrometheusSample }[] }
+  | { readonly resultType: 'matrix'; readonly result: readonly { readonly metric: RunbookLabels; readonly values: readonly PrometheusSample[] }[] }
+  | { readonly resultType: 'scalar'; readonly result: PrometheusSample }
+  | { readonly resultType: 'string'; readonly result: PrometheusSample };
+
+/**
+ * Queries the Prometheus the platform is configured with (`prometheus:` in the server's
+ * configuration; no `egress:` entry needed). Rejects with `PrometheusError` when Prometheus
+ * refuses the query, and `CapabilityUnavailableError` when none is configured.
+ */
+export interface RunbookPrometheus {
+  /** An instant query, at `time` (default now). */
+  query(promql: string, options?: { readonly time?: Date | string | number }): Promise<PrometheusData>;
+  /** A range query, e.g. `{ start: new Date(Date.now() - 3_600_000), end: new Date(), step: '1m' }` (times as Dates, RFC 3339 or Unix seconds). */
+  queryRange(promql: string, range: { readonly start: Date | string | number; readonly end: Date | string | number; readonly step: string | number }): Promise<PrometheusData>;
+}
+
+/**
+ * Everything a runbook gets: the event, its parameters, a log, steps, sleep, attachments, who
+ * it is and where it runs, and the capabilities (secrets, state, http, emit, prometheus). Frozen.
+ *
+ * Every call to `ctx.log.*` / `console.*`, `ctx.step` (start and end), `ctx.attach`,
+ * `ctx.sleep`, `ctx.secrets`, `ctx.state`, `ctx.http`, `ctx.emit` and `ctx.prometheus` is a
+ * call into the platform: an execution may make at most 100,000 of them; one more ends it as
+ * `failed` with `limit: 'host_calls'`. Asynchronous calls never outlive the runbook's timeout.
  */
 export interface RunbookContext {
   /** The alert that triggered this execution. */
@@ -174,6 +327,34 @@ export interface RunbookContext {
    * @param data - any JSON-serializable value.
    */
   attach(name: string, data: unknown): void;
+
+  /** The secrets declared in runbook.yaml (`secrets:`), see {@link RunbookSecrets}. */
+  readonly secrets: RunbookSecrets;
+  /** This runbook's persistent key-value store in this environment, see {@link RunbookState}. */
+  readonly state: RunbookState;
+  /** HTTP to the hosts of runbook.yaml's `egress:` allowlist, see {@link RunbookHttp}. */
+  readonly http: RunbookHttp;
+
+  /**
+   * Raises an event into Wolfe's router, as if an alert arrived: runbooks whose triggers match
+   * it run (its source is `runbook:<project>/<runbook>`, which a trigger's `source:` can select).
+   *
+   * ```ts
+   * await ctx.emit({ labels: { alertname: 'DiskCleaned', instance }, annotations: { freed: '12 GB' } });
+   * ```
+   *
+   * Loops are prevented: an execution may emit at most 10 events; at most 3 runbooks may emit
+   * in one chain (an execution started by an event at the end of such a chain cannot emit); and
+   * an emitted event never starts a runbook that is already in its chain (itself included).
+   * Refusals reject with `EmitLimitError`. The platform records the chain in the annotation
+   * `wolfe_emit_chain`.
+   *
+   * @returns the id of the recorded event.
+   */
+  emit(event: RunbookEmittedEvent): Promise<{ readonly id: string }>;
+
+  /** The platform's Prometheus, see {@link RunbookPrometheus}. */
+  readonly prometheus: RunbookPrometheus;
 }
 
 /**

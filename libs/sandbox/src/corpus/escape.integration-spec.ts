@@ -267,7 +267,7 @@ export default runbook(async () => ({
       logKeys: Reflect.ownKeys(ctx.log).map(String),
       frozen: [ctx, ctx.log, ctx.event, ctx.event.labels, ctx.params, ctx.runbook, ...fns].every((o) => Object.isFrozen(o)),
     };`,
-    expect: { status: 'succeeded', result: { keys: ['event', 'params', 'log', 'runbook', 'env', 'step', 'sleep', 'attach'], logKeys: ['debug', 'info', 'warn', 'error'], frozen: true } },
+    expect: { status: 'succeeded', result: { keys: ['event', 'params', 'log', 'runbook', 'env', 'step', 'sleep', 'attach', 'secrets', 'state', 'http', 'emit', 'prometheus'], logKeys: ['debug', 'info', 'warn', 'error'], frozen: true } },
   },
   {
     name: 'the load-error hook is callable only while the script loads, and only changes its own outcome',

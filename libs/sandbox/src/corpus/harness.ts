@@ -16,6 +16,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
   CompiledRunbook,
+  RunbookCapabilities,
   SandboxAttachment,
   SandboxEvent,
   SandboxLimits,
@@ -74,6 +75,8 @@ export interface AttackCase {
   readonly limits?: Partial<SandboxLimits>;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly event?: SandboxEvent | null;
+  /** The capabilities the attack gets (fresh for each run). */
+  readonly capabilities?: () => RunbookCapabilities;
   /** One outcome, or several acceptable ones (when V8 may fail either way, e.g. RangeError vs memory limit). */
   readonly expect: Expectation | readonly Expectation[];
   /** More assertions on the run. */
@@ -114,7 +117,7 @@ export async function compile(source: string): Promise<CompiledRunbook> {
 export async function execute(
   sandbox: IsolateSandbox,
   compiled: CompiledRunbook,
-  options: { limits?: Partial<SandboxLimits>; params?: Readonly<Record<string, unknown>>; event?: SandboxEvent | null } = {},
+  options: { limits?: Partial<SandboxLimits>; params?: Readonly<Record<string, unknown>>; event?: SandboxEvent | null; capabilities?: RunbookCapabilities } = {},
 ): Promise<AttackRun> {
   const logs: SandboxLogEntry[] = [];
   const steps: SandboxStep[] = [];
@@ -129,6 +132,7 @@ export async function execute(
     event: options.event === undefined ? EVENT : options.event,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.params === undefined ? {} : { params: options.params }),
+    ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
     onLog: (entry) => (done ? (late += 1) : logs.push(entry)),
     onStep: (step) => (done ? (late += 1) : steps.push(step)),
     onAttach: (attachment) => (done ? (late += 1) : attachments.push(attachment)),
@@ -268,7 +272,12 @@ export async function runAttack(sandbox: IsolateSandbox, c: AttackCase): Promise
   const before = snapshot();
   const rssBefore = process.memoryUsage().rss;
 
-  const attack = execute(sandbox, compiled, { event, ...(c.limits === undefined ? {} : { limits: c.limits }), ...(params === undefined ? {} : { params }) });
+  const attack = execute(sandbox, compiled, {
+    event,
+    ...(c.limits === undefined ? {} : { limits: c.limits }),
+    ...(params === undefined ? {} : { params }),
+    ...(c.capabilities === undefined ? {} : { capabilities: c.capabilities() }),
+  });
   let nextRun: AttackRun | null = null;
   let probeRun: AttackRun;
   if (c.next === undefined) {
