@@ -30,9 +30,12 @@ async function ensureToken(dataDir: string, file: string, prefix: string): Promi
   return { token: existing, path };
 }
 
+/** SHA-256 of a token: comparing digests in constant time leaks neither content nor length. */
+export const tokenDigest = (token: string): Buffer => createHash('sha256').update(token).digest();
+
 /** Constant-time comparison (over digests, so lengths leak nothing either). */
-export function tokenMatches(expected: string, presented: string): boolean {
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(presented).digest();
+export function tokenMatches(expected: string | Buffer, presented: string | Buffer): boolean {
+  const a = typeof expected === 'string' ? tokenDigest(expected) : expected;
+  const b = typeof presented === 'string' ? tokenDigest(presented) : presented;
   return timingSafeEqual(a, b);
 }

@@ -6,7 +6,19 @@
 let lastMs = -1;
 let counter = 0;
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Random bytes drawn from the OS in 4 KiB chunks: one call per 256 ids, not one per id. */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+function fillRandom(b: Uint8Array): void {
+  if (poolAt + b.length > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  b.set(pool.subarray(poolAt, poolAt + b.length));
+  poolAt += b.length;
+}
 
 export function newId(nowMs: number = Date.now()): string {
   if (nowMs > lastMs) {
@@ -22,7 +34,7 @@ export function newId(nowMs: number = Date.now()): string {
   }
   const ms = lastMs;
   const b = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(b);
+  fillRandom(b);
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
   b[2] = (ms >>> 24) & 0xff;
@@ -32,7 +44,8 @@ export function newId(nowMs: number = Date.now()): string {
   b[6] = 0x70 | ((counter >>> 8) & 0x0f);
   b[7] = counter & 0xff;
   b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
-  const h = hex(b);
+  let h = '';
+  for (const x of b) h += HEX[x];
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { tokenMatches } from '../admin-token';
+import { tokenDigest, tokenMatches } from '../admin-token';
 import type { WolfeConfig } from '../config';
 import { signedSources } from '../intake/signatures';
 import { IntakeController } from './intake.controller';
@@ -25,12 +25,16 @@ import { ADMIN_TOKEN, CONFIG, INTAKE_TOKEN } from './tokens';
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   private readonly signed: ReadonlySet<string>;
+  private readonly adminDigest: Buffer;
+  private readonly intakeDigest: Buffer;
 
   constructor(
-    @Inject(ADMIN_TOKEN) private readonly token: string,
-    @Inject(INTAKE_TOKEN) private readonly intakeToken: string,
+    @Inject(ADMIN_TOKEN) token: string,
+    @Inject(INTAKE_TOKEN) intakeToken: string,
     @Inject(CONFIG) config: WolfeConfig,
   ) {
+    this.adminDigest = tokenDigest(token);
+    this.intakeDigest = tokenDigest(intakeToken);
     this.signed = signedSources(config.sources);
   }
 
@@ -49,7 +53,7 @@ export class BearerAuthGuard implements CanActivate {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (bearer?.[1]) {
       if (this.accepts(bearer[1], intake)) return true;
-      throw new UnauthorizedException(!intake && tokenMatches(this.intakeToken, bearer[1]) ? 'the intake token can only send events (POST /api/v1/events/{source}); use the admin token' : 'invalid token');
+      throw new UnauthorizedException(!intake && tokenMatches(this.intakeDigest, bearer[1]) ? 'the intake token can only send events (POST /api/v1/events/{source}); use the admin token' : 'invalid token');
     }
     const basic = intake ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
     if (basic?.[1]) {
@@ -63,8 +67,9 @@ export class BearerAuthGuard implements CanActivate {
 
   private accepts(presented: string, intake: boolean): boolean {
     // Both comparisons always run: which token matched leaks nothing through timing.
-    const admin = tokenMatches(this.token, presented);
-    const sender = tokenMatches(this.intakeToken, presented);
+    const digest = tokenDigest(presented);
+    const admin = tokenMatches(this.adminDigest, digest);
+    const sender = tokenMatches(this.intakeDigest, digest);
     return admin || (intake && sender);
   }
 }
