@@ -6,6 +6,7 @@ import { newId } from '@wolfe/application';
 import { fingerprint } from '@wolfe/events';
 import { openSqliteStore } from '@wolfe/store-sqlite';
 import { api, eventually, startTestServer, type TestServer } from './testing/test-server';
+import { alertmanagerWebhook } from './testing/alerts';
 
 const manifest = (name: string, alertname: string, extra = '') =>
   `name: ${name}\ndescription: test\nowner: tests\ntriggers:\n  - match: 'alertname="${alertname}"'\n${extra}`;
@@ -19,21 +20,9 @@ async function seed(dir: string, runbooks: Record<string, Record<string, string>
   }
 }
 
-const alert = (alertname: string, startsAt = '2026-11-21T10:00:00Z') =>
-  JSON.stringify({
-    version: '4',
-    groupKey: `{}:{alertname="${alertname}"}`,
-    status: 'firing',
-    receiver: 'wolfe',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [{ status: 'firing', labels: { alertname }, annotations: {}, startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'x' }],
-  });
 
 async function runFor(s: TestServer, alertname: string, startsAt?: string): Promise<ExecutionDetailDto> {
-  const res = await api(s, '/api/v1/events/alertmanager', { method: 'POST', body: alert(alertname, startsAt), headers: { 'content-type': 'application/json' } });
+  const res = await api(s, '/api/v1/events/alertmanager', { method: 'POST', body: alertmanagerWebhook([{ labels: { alertname }, startsAt: startsAt ?? '2026-11-21T10:00:00Z' }]), headers: { 'content-type': 'application/json' } });
   expect(res.status).toBe(202);
   const { eventIds } = (await res.json()) as { eventIds: string[] };
   return eventually(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ApiErrorDto, ExecutionDetailDto, ExecutionSummaryDto, PageDto, StepDto } from '@wolfe/api-types';
 import { newId } from '@wolfe/application';
 import { openSqliteStore } from '@wolfe/store-sqlite';
+import { newEpisodeAlert } from './testing/alerts';
 import { api, eventually, startTestServer, type TestServer } from './testing/test-server';
 
 const manifest = (name: string, alertname: string, extra = ''): string =>
@@ -19,20 +20,6 @@ async function seed(dir: string, runbooks: Record<string, Record<string, string>
   }
 }
 
-/** Each alert is a new episode (its own startsAt), so a second run of a runbook is not deduplicated. */
-let episode = 0;
-const alert = (alertname: string): string =>
-  JSON.stringify({
-    version: '4',
-    groupKey: `{}:{alertname="${alertname}"}`,
-    status: 'firing',
-    receiver: 'wolfe',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [{ status: 'firing', labels: { alertname, instance: 'db-1' }, annotations: {}, startsAt: new Date(Date.UTC(2026, 10, 21, 10, episode++)).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'x' }],
-  });
 
 const LARGEST = [
   { path: '/var/log', bytes: 1_200_000, owner: 'syslog' },
@@ -88,7 +75,7 @@ export default runbook(async (ctx) => {
 `;
 
 async function start(s: TestServer, alertname: string): Promise<string> {
-  const res = await api(s, '/api/v1/events/alertmanager', { method: 'POST', body: alert(alertname), headers: { 'content-type': 'application/json' } });
+  const res = await api(s, '/api/v1/events/alertmanager', { method: 'POST', body: newEpisodeAlert(alertname, { instance: 'db-1' }), headers: { 'content-type': 'application/json' } });
   expect(res.status).toBe(202);
   const { eventIds } = (await res.json()) as { eventIds: string[] };
   return eventually(

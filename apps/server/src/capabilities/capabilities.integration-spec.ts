@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionDetailDto, ExecutionSummaryDto, PageDto } from '@wolfe/api-types';
 import { api, eventually, startTestServer, type TestServer } from '../testing/test-server';
+import { newEpisodeAlert } from '../testing/alerts';
 
 const SECRET = 'xoxb-2026-wolfe-capability-secret';
 
@@ -115,19 +116,6 @@ export default runbook(async (ctx) => {
   },
 };
 
-let episode = 0;
-const alert = (alertname: string): string =>
-  JSON.stringify({
-    version: '4',
-    groupKey: `{}:{alertname="${alertname}"}`,
-    status: 'firing',
-    receiver: 'wolfe',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [{ status: 'firing', labels: { alertname }, annotations: {}, startsAt: new Date(Date.UTC(2026, 10, 21, 10, episode++)).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'x' }],
-  });
 
 jest.setTimeout(60_000);
 
@@ -146,7 +134,7 @@ describe('runbook capabilities through the real server', () => {
   }
 
   async function fire(alertname: string): Promise<string> {
-    const res = await api(s, '/api/v1/events/alertmanager', { method: 'POST', body: alert(alertname), headers: { 'content-type': 'application/json' } });
+    const res = await api(s, '/api/v1/events/alertmanager', { method: 'POST', body: newEpisodeAlert(alertname), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(202);
     const { eventIds } = (await res.json()) as { eventIds: string[] };
     const page = async () => ((await (await api(s, '/api/v1/executions?limit=100')).json()) as PageDto<ExecutionSummaryDto>).items;
