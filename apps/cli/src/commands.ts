@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import type { Environment, RunbookCapabilities, SandboxAttachment, SandboxEvent, SandboxLogEntry, SandboxOutcome, SandboxStep } from '@wolfe/application';
+import { resolve } from 'node:path';
+import type { Environment, RunbookCapabilities, SandboxEvent } from '@wolfe/application';
+import { matchTarget } from '@wolfe/egress';
+import { eventFromPayload, execute as executeInSandbox, formatError, formatMs, runTestFile, testFiles, type Execution, type LoadedRunbook } from '@wolfe/runbook-tests';
 import { formatDuration } from '@wolfe/runbooks';
 import { IsolateSandbox } from '@wolfe/sandbox';
-import { eventFromPayload } from './event';
-import { testRun, type TestRun } from './fakes';
-import { loadRunbook, readRunbookFolder, UsageError, type LoadedRunbook } from './folder';
-import { formatAttachment, formatError, formatLog, formatMs, formatOutcome, formatProblems, formatSteps } from './format';
-import { compareJson, show } from './match';
-import { loadTest, testFiles, type RunbookTest } from './testfile';
+import { loadRunbook, readRunbookFolder, UsageError } from './folder';
+import { formatAttachment, formatLog, formatOutcome, formatProblems, formatSteps } from './format';
+
+export type { Execution } from '@wolfe/runbook-tests';
 
 /** Exit codes: 0 = it worked; 1 = the runbook failed, did not load, or a test failed; 2 = bad usage. */
 export const EXIT_OK = 0;
@@ -19,48 +20,27 @@ export interface Output {
   err(line: string): void;
 }
 
-export interface Execution {
-  readonly outcome: SandboxOutcome;
-  readonly logs: readonly SandboxLogEntry[];
-  readonly steps: readonly SandboxStep[];
-  readonly attachments: readonly SandboxAttachment[];
-  readonly ms: number;
-}
-
-/** Runs the runbook once in the same sandbox the server uses, with its manifest's limits. */
+/** Runs the runbook once in the same sandbox the server uses, with its manifest's limits (printing as it goes with `live`). */
 export async function execute(
   sandbox: IsolateSandbox,
   runbook: LoadedRunbook,
   input: { event: SandboxEvent | null; params: Readonly<Record<string, unknown>>; env: Environment; capabilities?: RunbookCapabilities },
   live?: Output,
 ): Promise<Execution> {
-  const logs: SandboxLogEntry[] = [];
-  const steps: SandboxStep[] = [];
-  const attachments: SandboxAttachment[] = [];
-  const started = performance.now();
-  const outcome = await sandbox.run({
-    executionId: 'local',
-    runbook: { name: runbook.name, version: 'working-copy' },
-    env: input.env,
-    compiled: runbook.compiled,
-    event: input.event,
-    limits: { timeoutMs: runbook.manifest.timeoutMs, memoryMiB: runbook.manifest.memoryMiB },
-    params: input.params,
-    ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }),
-    onLog: (entry) => {
-      logs.push(entry);
-      live?.out(`  ${formatLog(entry)}`);
-    },
-    onStep: (step) => {
-      steps.push(step);
-      if (step.status !== 'running') live?.out(`  ${formatSteps([step])[0] ?? ''}`);
-    },
-    onAttach: (attachment) => {
-      attachments.push(attachment);
-      live?.out(`  ${formatAttachment(attachment)}`);
-    },
-  });
-  return { outcome, logs, steps, attachments, ms: performance.now() - started };
+  return executeInSandbox(
+    sandbox,
+    runbook,
+    input,
+    live === undefined
+      ? undefined
+      : {
+          log: (entry) => live.out(`  ${formatLog(entry)}`),
+          step: (step) => {
+            if (step.status !== 'running') live.out(`  ${formatSteps([step])[0] ?? ''}`);
+          },
+          attach: (attachment) => live.out(`  ${formatAttachment(attachment)}`),
+        },
+  );
 }
 
 async function load(dir: string, o: Output): Promise<LoadedRunbook | null> {
@@ -137,53 +117,6 @@ export async function runCommand(dir: string, options: RunOptions, o: Output): P
   }
 }
 
-/** What a test run found wrong, each with the line of the test file (or of the runbook) to look at. */
-async function check(test: RunbookTest, x: Execution, runbook: LoadedRunbook, fakes: TestRun): Promise<string[]> {
-  const e = test.expect;
-  const problems: string[] = [];
-  const at = (path: (string | number)[]) => {
-    const line = test.lineOf(path);
-    return line === null ? test.file : `${test.file}:${line}`;
-  };
-  const { outcome } = x;
-  if (outcome.status !== e.status) {
-    problems.push(`${at(['expect', 'status'])}: expected status ${e.status}, got ${outcome.status}`);
-    if (outcome.status !== 'succeeded') problems.push(...formatError(outcome.error, runbook.files).map((l) => `  ${l}`));
-  }
-  if (outcome.status === 'succeeded') {
-    if ('result' in e) {
-      const diff = compareJson(outcome.result, e.result, 'equal');
-      if (diff !== null) problems.push(`${at(['expect', 'result'])}: ${diff}`);
-    }
-    if ('resultIncludes' in e) {
-      const diff = compareJson(outcome.result, e.resultIncludes, 'includes');
-      if (diff !== null) problems.push(`${at(['expect', 'resultIncludes'])}: ${diff}`);
-    }
-  } else if (e.error !== undefined && !outcome.error.message.includes(e.error)) {
-    problems.push(`${at(['expect', 'error'])}: expected the error to contain ${show(e.error)}, got ${show(`${outcome.error.name}: ${outcome.error.message}`)}`);
-  }
-  e.logs.forEach((want, i) => {
-    const found = x.logs.some((l) => l.message.includes(want.message) && (want.level === undefined || l.level === want.level));
-    if (!found) problems.push(`${at(['expect', 'logs', i])}: no ${want.level ?? ''}${want.level === undefined ? '' : ' '}log line contains ${show(want.message)}`);
-  });
-  const finished = new Map<string, string>();
-  for (const s of x.steps) if (s.status !== 'running') finished.set(s.name, s.status);
-  e.steps.forEach((want, i) => {
-    const status = finished.get(want.name);
-    if (status === undefined) problems.push(`${at(['expect', 'steps', i])}: no step ${show(want.name)} (steps: ${[...finished.keys()].map((n) => show(n)).join(', ') || 'none'})`);
-    else if (want.status !== undefined && status !== want.status) problems.push(`${at(['expect', 'steps', i])}: step ${show(want.name)} ${status}, expected ${want.status}`);
-  });
-  if (e.state !== undefined) {
-    const diff = compareJson(await fakes.finalState(), e.state, 'equal', 'state');
-    if (diff !== null) problems.push(`${at(['expect', 'state'])}: ${diff}`);
-  }
-  if (e.emitted !== undefined) {
-    const diff = compareJson(fakes.emitted, e.emitted, 'includes', 'emitted');
-    if (diff !== null) problems.push(`${at(['expect', 'emitted'])}: ${diff}`);
-  }
-  return problems;
-}
-
 export interface TestOptions {
   readonly filter?: string;
 }
@@ -204,24 +137,21 @@ export async function testCommand(dir: string, options: TestOptions, o: Output):
   const started = performance.now();
   try {
     for (const file of files) {
-      const loaded = await loadTest(folder.dir, file);
-      if (!loaded.ok) {
+      const r = await runTestFile(runbook, file, { sandbox, matchTarget, readOutside: (rel) => readFile(resolve(folder.dir, rel), 'utf8') });
+      const x = r.execution;
+      if (x === null) {
         failedCount += 1;
         o.out(`  ✗ ${file}`);
-        o.out(`      ${loaded.file}${loaded.line === null ? '' : `:${loaded.line}`}: ${loaded.message}`);
+        for (const p of r.problems) o.out(`      ${p.text}`);
         continue;
       }
-      const test = loaded.test;
-      const fakes = await testRun(runbook, test, test.env);
-      const x = await execute(sandbox, runbook, { event: test.event, params: test.params, env: test.env, capabilities: fakes.capabilities });
-      const problems = await check(test, x, runbook, fakes);
-      if (problems.length === 0) {
-        o.out(`  ✓ ${test.name} (${formatMs(x.ms)})`);
+      if (r.passed) {
+        o.out(`  ✓ ${r.name} (${formatMs(x.ms)})`);
         continue;
       }
       failedCount += 1;
-      o.out(`  ✗ ${test.name} (${formatMs(x.ms)})`);
-      for (const p of problems) o.out(`      ${p}`);
+      o.out(`  ✗ ${r.name} (${formatMs(x.ms)})`);
+      for (const p of r.problems) o.out(`      ${p.text}`);
       if (x.logs.length > 0) {
         o.out('      log:');
         for (const l of x.logs.slice(0, 50)) o.out(`        ${formatLog(l)}`);

@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import type { CompiledRunbook } from '@wolfe/application';
 import { compileRunbook } from '@wolfe/compiler';
-import { buildCatalog, type CatalogProblem, type Manifest } from '@wolfe/runbooks';
+import type { LoadedRunbook } from '@wolfe/runbook-tests';
+import { buildCatalog, type CatalogProblem } from '@wolfe/runbooks';
 
 /** Files bigger than this are not read (a runbook folder holds code, a manifest, fixtures and tests). */
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -47,12 +47,7 @@ export async function readRunbookFolder(path: string): Promise<RunbookFolder> {
   return { dir, name: basename(dir), files };
 }
 
-export interface LoadedRunbook {
-  readonly name: string;
-  readonly manifest: Manifest;
-  readonly compiled: CompiledRunbook;
-  readonly files: ReadonlyMap<string, string>;
-}
+export type { LoadedRunbook } from '@wolfe/runbook-tests';
 
 export type LoadResult = { readonly ok: true; readonly runbook: LoadedRunbook } | { readonly ok: false; readonly problems: readonly CatalogProblem[] };
 

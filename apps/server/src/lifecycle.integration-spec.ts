@@ -188,7 +188,7 @@ describe('runbook lifecycle over HTTP (real git, sqlite, isolated-vm)', () => {
       { path: 'echo/index.ts', status: 'modified', additions: 2, deletions: 2 },
       { path: 'echo/tests/note.txt', status: 'added', additions: 1, deletions: 0 },
     ]);
-    expect(promoted.body.gates[3]?.message).toBe('1 file(s) in tests/ were NOT run: this server has no test runner wired');
+    expect(promoted.body.gates[3]?.message).toBe('the runbook has no tests');
     expect(diff.body.diff).toContain("+  return { variant: 'v2'");
     expect((await get<RunbookDiffDto>(`${P}/runbooks/echo/diff?from=dev&to=test`)).body.files).toEqual([]);
   });

@@ -11,6 +11,7 @@ import {
   type Store,
   systemClock,
 } from '@wolfe/application';
+import { SandboxTestRunner } from './test-runner';
 import { typeCheckRunbook } from './typecheck';
 
 export { typeCheckedCompile } from './typecheck';
@@ -35,6 +36,7 @@ export interface LifecycleWiringOptions {
   readonly logger: Logger;
   /** How often GitOps looks for heads loaded from outside the API (the catalog's poll interval). */
   readonly refreshMs: number;
+  /** The runbooks' own tests (the `tests` gate); default: `wolfe test`'s runner in `sandbox`; null: not run. */
   readonly tests?: RunbookTestRunner | null;
 }
 
@@ -44,10 +46,11 @@ export interface LifecycleWiringOptions {
  * remote, its push after every commit) comes from the registry.
  */
 export function startLifecycle(o: LifecycleWiringOptions): LifecycleWiring {
+  const tests = o.tests === undefined ? new SandboxTestRunner(o.sandbox) : o.tests;
   const gates: GateDeps = {
     compile: o.compile,
     typeCheck: typeCheckRunbook,
-    tests: o.tests ?? null,
+    tests,
     store: o.store,
     sandbox: o.sandbox,
     logger: o.logger,
@@ -60,7 +63,7 @@ export function startLifecycle(o: LifecycleWiringOptions): LifecycleWiring {
     sandbox: o.sandbox,
     compile: o.compile,
     typeCheck: typeCheckRunbook,
-    tests: o.tests ?? null,
+    tests,
     clock: systemClock,
     logger: o.logger,
     onCommitted: (p, env, commit) => gitops.noteOwnCommit(p, env, commit),

@@ -168,7 +168,7 @@ async function testsGate(input: PromotionGateInput, ready: { manifest: Manifest;
   }
   let report;
   try {
-    report = await deps.tests.run({ name: input.name, files: input.files, manifest: ready.manifest, compiled: ready.compiled });
+    report = await deps.tests.run({ name: input.name, files: input.files, manifest: ready.manifest, compiled: ready.compiled, version: input.version });
   } catch (err) {
     const message = `the test runner failed: ${err instanceof Error ? err.message : String(err)}`;
     return gate('tests', 'failed', message, t, now, [{ file: `${input.name}/${TESTS_DIR}`, field: null, line: null, message }]);
@@ -177,7 +177,7 @@ async function testsGate(input: PromotionGateInput, ready: { manifest: Manifest;
   const failed = report.cases.filter((c) => !c.passed);
   const count = `${report.cases.length - failed.length}/${report.cases.length}`;
   if (failed.length === 0) return gate('tests', 'passed', `${report.cases.length} test case(s) passed`, t, now, [], count);
-  const problems = failed.map((c) => ({ file: `${input.name}/${TESTS_DIR}`, field: null, line: null, message: `${c.name}: ${c.message ?? 'failed'}` }));
+  const problems = failed.map((c) => ({ file: `${input.name}/${c.file ?? TESTS_DIR}`, field: null, line: c.line ?? null, message: `${c.name}: ${c.message ?? 'failed'}` }));
   return gate('tests', 'failed', `${failed.length} of ${report.cases.length} test case(s) failed: ${problems.slice(0, 3).map((p) => p.message).join('; ')}`, t, now, problems, count);
 }
 
@@ -226,6 +226,9 @@ async function replayGate(input: PromotionGateInput, ready: { manifest: Manifest
   if (events.length === 0) return gate('replay', 'skipped', `no event in ${input.sourceEnv}'s last ${scanned} event(s) matches the triggers: nothing to replay`, t, now, [], '0/0');
 
   const problems: RunbookProblem[] = [];
+  // A replay has no capability: a run that reaches ctx.http/secrets/state/emit/prometheus is
+  // stopped there (CapabilityUnavailableError). That is as far as a dry run goes, not a failure.
+  let stopped = 0;
   for (const e of events) {
     const outcome = await deps.sandbox.run({
       executionId: `replay-${newId()}`,
@@ -236,14 +239,22 @@ async function replayGate(input: PromotionGateInput, ready: { manifest: Manifest
       limits: { timeoutMs: ready.manifest.timeoutMs, memoryMiB: ready.manifest.memoryMiB },
       onLog: () => undefined,
     });
-    if (outcome.status !== 'succeeded') {
+    if (outcome.status === 'failed' && outcome.error.name === 'CapabilityUnavailableError') stopped += 1;
+    else if (outcome.status !== 'succeeded') {
       const where = outcome.error.location ? `${input.name}/${outcome.error.location.file}` : `${input.name}/${ENTRY_FILE}`;
       problems.push({ file: where, field: null, line: outcome.error.location?.line ?? null, message: `event ${e.id} (${e.labels['alertname'] ?? e.source}): ${outcome.status}: ${outcome.error.name}: ${outcome.error.message}` });
     }
   }
   const count = `${events.length - problems.length}/${events.length}`;
-  if (problems.length === 0) return gate('replay', 'passed', `${events.length} recent ${input.sourceEnv} event(s) replayed without error (dry run)`, t, now, [], count);
-  return gate('replay', 'failed', `${problems.length} of ${events.length} replayed ${input.sourceEnv} event(s) failed: ${summarize(problems, 2)}`, t, now, problems, count);
+  const clean = events.length - problems.length - stopped;
+  const split = `${clean} without error, ${stopped} stopped at its first capability call (not available in a dry run)`;
+  if (problems.length === 0) {
+    return stopped === 0
+      ? gate('replay', 'passed', `${events.length} recent ${input.sourceEnv} event(s) replayed without error (dry run)`, t, now, [], count)
+      : gate('replay', 'passed', `${events.length} recent ${input.sourceEnv} event(s) replayed (dry run): ${split}`, t, now, [], count);
+  }
+  const also = stopped === 0 ? '' : ` (${split})`;
+  return gate('replay', 'failed', `${problems.length} of ${events.length} replayed ${input.sourceEnv} event(s) failed${also}: ${summarize(problems, 2)}`, t, now, problems, count);
 }
 
 /** `manifest=passed compile=passed typecheck=passed tests=skipped replay=passed(2/2)` */

@@ -94,6 +94,10 @@ export type TypeCheckRunbook = (name: string, files: ReadonlyMap<string, string>
 /** One test case of a runbook's own tests (`tests/` in its folder). */
 export interface RunbookTestCaseResult {
   readonly name: string;
+  /** The test file, folder-relative (`tests/critical.yaml`), when known. */
+  readonly file?: string;
+  /** The test file's line of the first problem, when known. */
+  readonly line?: number | null;
   readonly passed: boolean;
   /** Why it failed (file and line when known). */
   readonly message: string | null;
@@ -112,6 +116,8 @@ export interface RunbookTestRunner {
     readonly files: ReadonlyMap<string, string>;
     readonly manifest: Manifest;
     readonly compiled: CompiledRunbook;
+    /** The version under test (ctx.runbook.version). */
+    readonly version?: string;
   }): Promise<RunbookTestReport>;
 }
 

@@ -16,10 +16,14 @@ import {
   type RunbookCapabilities,
   type StateScope,
 } from '@wolfe/application';
-import { matchTarget } from '@wolfe/egress';
-import type { EgressRule } from '@wolfe/runbooks';
-import type { LoadedRunbook } from './folder';
+import type { EgressRule, Manifest } from '@wolfe/runbooks';
 import type { RecordedResponse, RunbookTest } from './testfile';
+
+/**
+ * The egress allowlist check of ctx.http (`matchTarget` of @wolfe/egress), injected: the same
+ * rules as the server's, checked before any (here: recorded) request.
+ */
+export type MatchEgressTarget = (url: string, rules: readonly EgressRule[]) => { readonly ok: true; readonly target: { readonly url: URL } } | { readonly ok: false; readonly reason: string };
 
 /**
  * The capabilities of a `wolfe test` run: the same interfaces (and, for secrets, state and emit,
@@ -36,7 +40,12 @@ export interface TestRun {
   readonly requests: string[];
 }
 
-export async function testRun(runbook: LoadedRunbook, test: Pick<RunbookTest, 'file' | 'secrets' | 'state' | 'http'>, env: Environment): Promise<TestRun> {
+export async function testRun(
+  runbook: { readonly name: string; readonly manifest: Manifest },
+  test: Pick<RunbookTest, 'file' | 'secrets' | 'state' | 'http'>,
+  env: Environment,
+  matchTarget: MatchEgressTarget,
+): Promise<TestRun> {
   const { secrets, egress } = runbook.manifest;
   const scope: StateScope = { project: 'local', runbook: runbook.name, env };
   const repo = new MemoryStateRepository();
@@ -54,7 +63,7 @@ export async function testRun(runbook: LoadedRunbook, test: Pick<RunbookTest, 'f
     capabilities: {
       secrets: new DeclaredSecrets(secrets, async (name) => test.secrets[name] ?? null, test.file, (name) => `add it under secrets: in ${test.file}, e.g. ${name}: test-value`),
       state: new ScopedState(repo, scope, systemClock),
-      http: new RecordedHttp(egress, test.http, test.file, requests),
+      http: new RecordedHttp(egress, test.http, test.file, requests, matchTarget),
       emit: new ChainedEmitter(raise, scope, null, systemClock),
     },
     finalState: async () => Object.fromEntries((await repo.list(scope)).map((r) => [r.key, r.value])),
@@ -70,10 +79,11 @@ class RecordedHttp implements HttpCapability {
     private readonly recorded: ReadonlyMap<string, RecordedResponse>,
     private readonly file: string,
     private readonly requests: string[],
+    private readonly matchTarget: MatchEgressTarget,
   ) {}
 
   async fetch(request: HttpRequestSpec): Promise<HttpResponseSpec> {
-    const m = matchTarget(request.url, this.rules);
+    const m = this.matchTarget(request.url, this.rules);
     if (!m.ok) throw new CapabilityError('EgressDeniedError', `ctx.http: ${request.url.split('?')[0] ?? ''} ${m.reason}`);
     const key = `${request.method} ${m.target.url.toString()}`;
     this.requests.push(key);

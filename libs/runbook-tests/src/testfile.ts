@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { posix } from 'node:path';
 import type { Environment, LogLevel, SandboxEvent } from '@wolfe/application';
 import { findFieldLine } from '@wolfe/runbooks';
 import { LineCounter, parseDocument } from 'yaml';
@@ -125,10 +124,20 @@ const testSchema = z.strictObject({
 const FIELDS = Object.keys(testSchema.shape);
 const EXPECT_FIELDS = ['status', 'result', 'resultIncludes', 'error', 'logs', 'steps', 'state', 'emitted'];
 
-/** Reads and validates one test file; problems name the file and the line. */
-export async function loadTest(folderDir: string, file: string): Promise<LoadedTest> {
-  const full = join(folderDir, file);
-  const text = await readFile(full, 'utf8');
+/**
+ * Reads a file a test refers to (an event file), by its folder-relative path, when it is not
+ * among the folder's files (e.g. `../shared/x.json` outside the folder on a working copy).
+ */
+export type ReadOutside = (folderRelativePath: string) => Promise<string>;
+
+/**
+ * Validates one test file of a runbook folder (`files`: folder-relative path → content);
+ * problems name the file and the line. Event files are looked up in `files`, else read with
+ * `readOutside` when given.
+ */
+export async function loadTest(files: ReadonlyMap<string, string>, file: string, readOutside?: ReadOutside): Promise<LoadedTest> {
+  const text = files.get(file);
+  if (text === undefined) return { ok: false, file, line: null, message: 'no such test file' };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problem = (line: number | null, message: string): LoadedTest => ({ ok: false, file, line, message });
@@ -161,11 +170,13 @@ export async function loadTest(folderDir: string, file: string): Promise<LoadedT
   if (t.event !== undefined && t.event !== null) {
     let payload: unknown = t.event;
     if (typeof t.event === 'string') {
-      const eventFile = resolve(dirname(full), t.event);
+      const eventFile = posix.normalize(posix.join(posix.dirname(file), t.event));
       try {
-        payload = JSON.parse(await readFile(eventFile, 'utf8')) as unknown;
+        const content = files.get(eventFile) ?? (readOutside === undefined ? undefined : await readOutside(eventFile));
+        if (content === undefined) throw new Error('not in the runbook folder');
+        payload = JSON.parse(content) as unknown;
       } catch (error) {
-        return problem(lineOf(['event']), `event: cannot read ${relative(folderDir, eventFile) || t.event} as JSON: ${(error as Error).message}`);
+        return problem(lineOf(['event']), `event: cannot read ${eventFile || t.event} as JSON: ${(error as Error).message}`);
       }
     }
     const r = eventFromPayload(payload, t.source ?? null);
