@@ -1,16 +1,4 @@
-// Bundles the server (and its libs, resolved through tsconfig paths) into one CommonJS
-// file. npm packages stay external and load from node_modules at run time.
-import { build } from 'esbuild';
+// The server: node scripts/build-server.mjs [--outfile <path>]   (default dist/apps/server/main.js)
+import { bundle, outfileArg } from './bundle.mjs';
 
-await build({
-  entryPoints: { 'apps/server/main': 'apps/server/src/main.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  packages: 'external',
-  sourcemap: true,
-  tsconfig: 'tsconfig.base.json',
-  logLevel: 'warning',
-});
+await bundle('apps/server/src/main.ts', outfileArg(process.argv, 'dist/apps/server/main.js'));
