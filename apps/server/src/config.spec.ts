@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config';
 describe('loadConfig', () => {
   it('has embedded defaults that need no external service', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, defaultEnv: 'prod', envs: ['dev', 'test', 'prod'], maxBodyBytes: 1024 * 1024 });
+    expect(c).toMatchObject({ port: 8080, defaultEnv: 'prod', envs: ['dev', 'test', 'prod'], maxBodyBytes: 1024 * 1024, leaseMs: 30_000 });
     expect(c.dataDir.endsWith('.wolfe')).toBe(true);
     expect(c).toMatchObject({ configFile: null, sources: {}, sqs: null, heartbeats: [], flapping: { transitions: 6, windowMs: 600_000 } });
   });
@@ -19,6 +19,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WOLFE_ENV: 'staging' })).toThrow(/WOLFE_ENV="staging"/);
     expect(() => loadConfig({ WOLFE_MAX_BODY: 'huge' })).toThrow(/write a size such as 1mb/);
     expect(() => loadConfig({ WOLFE_ENVS: 'dev', WOLFE_ENV: 'prod' })).toThrow(ConfigError);
+  });
+
+  it('reads the execution lease (WOLFE_LEASE_MS) and rejects a useless one', () => {
+    expect(loadConfig({ WOLFE_LEASE_MS: '1500' }).leaseMs).toBe(1500);
+    expect(() => loadConfig({ WOLFE_LEASE_MS: '10' })).toThrow(/WOLFE_LEASE_MS="10"/);
+    expect(() => loadConfig({ WOLFE_LEASE_MS: 'soon' })).toThrow(/WOLFE_LEASE_MS="soon"/);
+    expect(() => loadConfig({ WOLFE_LEASE_MS: '2.5' })).toThrow(ConfigError);
   });
 });
 

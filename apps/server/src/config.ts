@@ -36,6 +36,8 @@ const schema = z.object({
   WOLFE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WOLFE_MAX_BODY: bytes.default(1024 * 1024),
   WOLFE_REFRESH_MS: z.coerce.number().int().min(0).default(1000),
+  /** How long a claimed execution's lease lasts without renewal (renewed every third of it). */
+  WOLFE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   WOLFE_CONFIG: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -134,6 +136,12 @@ export interface WolfeConfig {
   readonly concurrency: number;
   readonly maxBodyBytes: number;
   readonly refreshMs: number;
+  /**
+   * How long a claimed execution's lease lasts without renewal (ms, `WOLFE_LEASE_MS`): a
+   * process that dies leaves its running executions to be failed this long after its last
+   * renewal, by whichever process sweeps first (a restart of the same one included).
+   */
+  readonly leaseMs: number;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** The YAML file the settings below came from (`WOLFE_CONFIG`), absolute; null when none. */
   readonly configFile: string | null;
@@ -199,6 +207,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     concurrency: c.WOLFE_CONCURRENCY,
     maxBodyBytes: c.WOLFE_MAX_BODY,
     refreshMs: c.WOLFE_REFRESH_MS,
+    leaseMs: c.WOLFE_LEASE_MS,
     logLevel: c.LOG_LEVEL,
     configFile,
     ...file,

@@ -51,7 +51,7 @@ async function run(store: Store, script: Script, logFlushMs = 10): Promise<Execu
   const id = `0190a6c4-${String(1000 + n++).padStart(4, '0')}-7000-8000-000000000000`;
   await store.executions.createIfAbsent({
     id, project: 'default', runbook: 'scripted', env: 'prod', version: VERSION, status: 'queued', eventId: null, trigger: null, dedupKey: null,
-    createdAt: new Date().toISOString(), startedAt: null, finishedAt: null, result: null, error: null,
+    createdAt: new Date().toISOString(), startedAt: null, finishedAt: null, result: null, error: null, owner: null, leaseUntil: null,
   });
   const dispatcher = new ExecutionDispatcher(store, new RunbookCatalogs(['prod'], [await catalog()]), new ScriptedSandbox(script), systemClock, logger, { concurrency: 1, logFlushMs });
   dispatcher.kick();

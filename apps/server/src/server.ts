@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { type CompileRunbook, type RunbookSource, systemClock, Wolfe } from '@wolfe/application';
+import { type CompileRunbook, instanceId, type RunbookSource, systemClock, Wolfe } from '@wolfe/application';
 import { compileRunbook } from '@wolfe/compiler';
 import { RunbookRepository } from '@wolfe/git';
 import { IsolateSandbox } from '@wolfe/sandbox';
@@ -51,6 +52,8 @@ export interface StartServerOptions {
   readonly projectsReconcileMs?: number;
   /** The sqlite file (default `<data dir>/wolfe.db`): tests of several processes sharing one store. */
   readonly storePath?: string;
+  /** This instance's id, the owner of the executions it claims (default `hostname:pid:random`). */
+  readonly instanceId?: string;
 }
 
 /**
@@ -93,6 +96,8 @@ export async function startServer(config: WolfeConfig, log: PinoLogger = createL
     concurrency: config.concurrency,
     refreshMs: config.refreshMs,
     sweepMs: 5000,
+    leaseMs: config.leaseMs,
+    instanceId: options.instanceId ?? instanceId(hostname()),
     heartbeats: config.heartbeats,
     flapping: config.flapping,
   });

@@ -229,9 +229,10 @@ describe('steps of an execution cut off by a stop', () => {
       const t = (ms: number): string => new Date(Date.UTC(2026, 10, 21, 10, 0, 0, ms)).toISOString();
       await store.executions.createIfAbsent({
         id, project: 'default', runbook: 'disk-cleanup', env: 'prod', version: 'v1', status: 'queued', eventId: null, trigger: null, dedupKey: null,
-        createdAt: t(0), startedAt: null, finishedAt: null, result: null, error: null,
+        createdAt: t(0), startedAt: null, finishedAt: null, result: null, error: null, owner: null, leaseUntil: null,
       });
-      expect(await store.executions.claimNext(t(1))).toMatchObject({ id, status: 'running' });
+      // Claimed by a process that then died: its lease expired a minute ago.
+      expect(await store.executions.claimNext(t(1), 'crashed-host:1:dead', new Date(Date.now() - 60_000).toISOString())).toMatchObject({ id, status: 'running' });
       await store.steps.upsert([
         { executionId: id, seq: 0, name: 'done before the stop', status: 'succeeded', startedAt: t(2), finishedAt: t(3), output: 'true', error: null },
         { executionId: id, seq: 1, name: 'cut off', status: 'running', startedAt: t(4), finishedAt: null, output: null, error: null },

@@ -14,6 +14,24 @@ export interface DispatcherOptions {
    * written (ms): a running execution's notebook is visible with at most this delay.
    */
   readonly logFlushMs: number;
+  /**
+   * How long a claim holds an execution without renewal (ms; default 30 s). The dispatcher
+   * renews the leases of its running executions every `leaseMs / 3` and sweeps every
+   * `leaseMs / 3` for executions whose lease expired (their process died): those are failed.
+   */
+  readonly leaseMs?: number;
+  /** This Wolfe instance's id, written as the owner of what it claims; default `instanceId()`. */
+  readonly owner?: string;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * `host:pid:random`: one per Wolfe instance (a restarted process is a new owner). The server
+ * passes the machine's hostname; the random part tells apart two instances in one process.
+ */
+export function instanceId(host = 'wolfe'): string {
+  return `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
 }
 
 const platformError = (name: string, message: string, limit: string | null = null): ExecutionError => ({
@@ -28,6 +46,8 @@ const platformError = (name: string, message: string, limit: string | null = nul
  * Runs queued executions: claims them from the store (atomically, so several processes
  * can share one store), runs each in the sandbox at the exact version it was queued
  * with, streams its log lines, steps and attachments to the store and records the outcome.
+ * Each claim is a lease, renewed while the execution runs: a process that dies stops
+ * renewing, and any process's sweep fails its executions once their lease expired.
  */
 export class ExecutionDispatcher {
   private running = 0;
@@ -36,6 +56,11 @@ export class ExecutionDispatcher {
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   private capabilities: CapabilityFactory | null = null;
+  /** Ids of the executions running in this dispatcher (their leases are renewed). */
+  private readonly mine = new Set<string>();
+  private readonly ownerId: string;
+  private readonly leaseMs: number;
+  private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -45,28 +70,85 @@ export class ExecutionDispatcher {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.ownerId = options.owner ?? instanceId();
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    if (!Number.isInteger(this.leaseMs) || this.leaseMs < 3) throw new Error(`leaseMs must be a whole number of at least 3 ms, got ${String(options.leaseMs)}`);
+  }
+
+  /** The owner written on the executions this dispatcher claims. */
+  get owner(): string {
+    return this.ownerId;
+  }
 
   /**
-   * Single-node recovery: an execution still `running` at start-up was cut off by a stop
-   * of this process. It is not re-run (a half-done remediation must not repeat blindly);
-   * it is marked failed with the reason, and can be replayed deliberately.
+   * Start-up recovery, then the lease timer. An execution still `running` whose lease expired
+   * (its process died or was cut off: nobody renews it) is not re-run (a half-done
+   * remediation must not repeat blindly); it is marked failed with the reason, and can be
+   * replayed deliberately. Executions other live processes run keep their (renewed) lease and
+   * are left alone. After a crash of this very process, its executions are failed by this sweep
+   * (or another process's) within one lease period of the crash.
    */
   async recoverInterrupted(): Promise<number> {
+    const n = await this.sweepExpired();
+    this.startLeaseTimer();
+    return n;
+  }
+
+  /** Fails the `running` executions whose lease expired; returns how many. */
+  async sweepExpired(): Promise<number> {
     let n = 0;
-    for (const ex of await this.store.executions.listByStatus('running', 10_000)) {
+    const now = this.clock.now().toISOString();
+    for (const ex of await this.store.executions.listExpired(now, 10_000)) {
+      if (this.mine.has(ex.id)) continue; // ours, alive: its renewal was only late
       const finishedAt = this.clock.now().toISOString();
+      const who = ex.owner ? `Wolfe instance ${ex.owner}` : 'a Wolfe instance from before leases';
+      const until = ex.leaseUntil ? ` (lease expired at ${ex.leaseUntil})` : '';
       const ok = await this.store.executions.finish(ex.id, {
         status: 'failed',
         finishedAt,
         result: null,
-        error: platformError('InterruptedError', 'Wolfe stopped while this execution was running; it was not re-run automatically'),
+        error: platformError(
+          'InterruptedError',
+          `Wolfe stopped while this execution was running; it was not re-run automatically. ${who} lost it: its lease was not renewed${until}`,
+        ),
       });
-      if (ok) n += 1;
+      if (ok) {
+        n += 1;
+        this.logger.warn({ executionId: ex.id, owner: ex.owner ?? null, leaseUntil: ex.leaseUntil ?? null }, `execution ${ex.id} interrupted: its owner ${ex.owner ?? '(none)'} stopped renewing its lease`);
+      }
       await this.failOpenSteps(ex.id, finishedAt);
     }
     if (n) this.logger.warn({ count: n }, `marked ${n} interrupted execution(s) as failed`);
     return n;
+  }
+
+  /** Extends the leases of the executions running here; returns how many were renewed. */
+  async renewLeases(): Promise<number> {
+    const ids = [...this.mine];
+    if (ids.length === 0) return 0;
+    const until = new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
+    const renewed = await this.store.executions.renewLeases(this.ownerId, ids, until);
+    if (renewed < ids.length) {
+      this.logger.warn({ owner: this.ownerId, running: ids.length, renewed }, `${ids.length - renewed} execution(s) running here lost their lease (failed by a sweep meanwhile)`);
+    }
+    return renewed;
+  }
+
+  private startLeaseTimer(): void {
+    if (this.leaseTimer || this.stopped) return;
+    let busy = false;
+    this.leaseTimer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      // Renew first: an execution of ours is never mistaken for an expired one.
+      void this.renewLeases()
+        .catch((err: unknown) => this.logger.error({ err: String(err) }, 'could not renew the leases of the running executions'))
+        .then(() => (this.stopped ? 0 : this.sweepExpired()))
+        .catch((err: unknown) => this.logger.error({ err: String(err) }, 'could not sweep the executions with an expired lease'))
+        .finally(() => (busy = false));
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.leaseTimer.unref();
   }
 
   /** Its steps that were still `running` when the process stopped are recorded as failed too. */
@@ -108,14 +190,19 @@ export class ExecutionDispatcher {
     while (!this.stopped && this.running < this.options.concurrency) {
       let claimed: ExecutionRecord | null;
       try {
-        claimed = await this.store.executions.claimNext(this.clock.now().toISOString());
+        const now = this.clock.now();
+        claimed = await this.store.executions.claimNext(now.toISOString(), this.ownerId, new Date(now.getTime() + this.leaseMs).toISOString());
       } catch (err) {
         this.logger.error({ err: String(err) }, 'could not claim an execution');
         return;
       }
       if (!claimed) return;
       this.running += 1;
+      const id = claimed.id;
+      this.mine.add(id);
+      this.startLeaseTimer(); // renewals run whenever this dispatcher runs something
       const p = this.execute(claimed).finally(() => {
+        this.mine.delete(id);
         this.running -= 1;
         this.inFlight.delete(p);
         this.kick();
@@ -124,10 +211,12 @@ export class ExecutionDispatcher {
     }
   }
 
-  /** Stops claiming and waits for running executions to finish. */
+  /** Stops claiming and waits for running executions to finish (renewing their leases meanwhile). */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.allSettled([...this.inFlight]);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
   }
 
   private async execute(ex: ExecutionRecord): Promise<void> {

@@ -16,5 +16,6 @@ export * from './heartbeats';
 export * from './ledger';
 export * from './dispatcher';
 export * from './dto';
+export * from './executions';
 export * from './wolfe';
 export * from './lifecycle/index';

@@ -1,10 +1,10 @@
 import { formatDuration } from '@wolfe/runbooks';
 import { DEFAULT_PROJECT } from '@wolfe/router';
 import { describeEpisode, type Series } from '@wolfe/series';
-import { newId } from './ids';
-import type { CandidateExplanation, EventDecision, ExecutionRecord, PendingRecord } from './ports/records';
+import type { CandidateExplanation, EventDecision, PendingRecord } from './ports/records';
 import type { Clock, Logger } from './ports/runtime';
 import type { Store } from './ports/store';
+import { queuedExecution } from './executions';
 
 /** Separates a candidate's match reason from what the wait added to it. */
 export const PENDING_MARK = '; pending until ';
@@ -110,22 +110,10 @@ export class PendingRuns {
   private async run(p: PendingRecord): Promise<void> {
     await this.exclusive(p.eventId, async () => {
       const now = this.clock.now();
-      const execution: ExecutionRecord = {
-        id: newId(now.getTime()),
-        project: p.project,
-        runbook: p.runbook,
-        env: p.env,
-        version: p.version,
-        status: 'queued',
-        eventId: p.eventId,
-        trigger: p.trigger,
-        dedupKey: p.dedupKey,
-        createdAt: now.toISOString(),
-        startedAt: null,
-        finishedAt: null,
-        result: null,
-        error: null,
-      };
+      const execution = queuedExecution(
+        { project: p.project, runbook: p.runbook, env: p.env, version: p.version, eventId: p.eventId, trigger: p.trigger, dedupKey: p.dedupKey },
+        now,
+      );
       const res = await this.store.executions.createIfAbsent(execution);
       const holder = res.created ? execution : res.existing;
       const ours = res.created || holder.eventId === p.eventId;

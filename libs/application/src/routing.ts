@@ -3,10 +3,11 @@ import { describeEpisode, episodeStartMs, type Series } from '@wolfe/series';
 import type { CatalogSnapshot, RunbookCatalogs } from './catalog';
 import { newId } from './ids';
 import { decide, pendingReason, type PendingRuns } from './pending';
-import type { CandidateExplanation, EventDecision, EventRecord, ExecutionRecord, PendingRecord } from './ports/records';
+import type { CandidateExplanation, EventDecision, EventRecord, PendingRecord } from './ports/records';
 import type { Clock, Logger } from './ports/runtime';
 import type { Store } from './ports/store';
 import type { SeriesTracker } from './series-tracker';
+import { queuedExecution } from './executions';
 
 /** Something that wants to see every routed event (heartbeats). */
 export type RoutedEventListener = (event: EventRecord) => void;
@@ -177,22 +178,10 @@ export class RoutingService {
     base: CandidateExplanation,
   ): Promise<{ explanation: CandidateExplanation; executionId: string | null; created: boolean }> {
     const now = this.clock.now();
-    const execution: ExecutionRecord = {
-      id: newId(now.getTime()),
-      project: c.project,
-      runbook: c.runbook,
-      env: event.env,
-      version: c.version,
-      status: 'queued',
-      eventId: event.id,
-      trigger: c.trigger,
-      dedupKey: c.dedupKey,
-      createdAt: now.toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      result: null,
-      error: null,
-    };
+    const execution = queuedExecution(
+      { project: c.project, runbook: c.runbook, env: event.env, version: c.version, eventId: event.id, trigger: c.trigger, dedupKey: c.dedupKey },
+      now,
+    );
     const reason = c.forMs !== null && event.status === 'firing' ? `${c.reason}; for: already elapsed` : c.reason;
     const res = await this.store.executions.createIfAbsent(execution);
     if (res.created) return { explanation: { ...base, reason, executionId: execution.id }, executionId: execution.id, created: true };

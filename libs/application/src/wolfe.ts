@@ -35,6 +35,10 @@ export interface WolfeDeps {
   readonly flapping?: FlappingConfig;
   /** How often due pending runs (trigger `for:`) and quiet flapping series are re-checked (ms); default 500. */
   readonly tickMs?: number;
+  /** How long a claimed execution's lease lasts without renewal (ms); default 30 s (DispatcherOptions.leaseMs). */
+  readonly leaseMs?: number;
+  /** This instance's id, the owner of the executions it claims; default `instanceId()`. */
+  readonly instanceId?: string;
 }
 
 /**
@@ -72,6 +76,8 @@ export class Wolfe {
     this.dispatcher = new ExecutionDispatcher(deps.store, this.catalogs, deps.sandbox, deps.clock, deps.logger, {
       concurrency: deps.concurrency,
       logFlushMs: 250,
+      ...(deps.leaseMs === undefined ? {} : { leaseMs: deps.leaseMs }),
+      ...(deps.instanceId === undefined ? {} : { owner: deps.instanceId }),
     });
     const kick = () => this.dispatcher.kick();
     this.internal = new InternalEvents(deps.store, deps.clock, deps.logger, (events) => this.enqueueRouting(events));

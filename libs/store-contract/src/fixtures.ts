@@ -7,6 +7,11 @@ export function ts(offsetMs = 0): string {
   return new Date(Date.UTC(2026, 10, 21, 14, 0, 0, 0) + offsetMs).toISOString();
 }
 
+/** The owner claims are made by in the contract (a Wolfe instance id). */
+export const OWNER = 'host-a:101:a1b2c3';
+/** The lease a contract claim at ts(ms) takes: 30 s. */
+export const leaseFor = (ms: number): string => ts(ms + 30_000);
+
 export function makeEvent(deliveryId: string, overrides: Partial<EventRecord> = {}): EventRecord {
   return {
     id: testId(),
@@ -74,6 +79,8 @@ export function makeExecution(overrides: Partial<ExecutionRecord> = {}): Executi
     finishedAt: null,
     result: null,
     error: null,
+    owner: null,
+    leaseUntil: null,
     ...overrides,
   };
 }

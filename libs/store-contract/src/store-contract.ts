@@ -14,7 +14,7 @@ import type {
   Store,
 } from '@wolfe/application';
 import { describeCapabilityStoreContract } from './capabilities-contract';
-import { makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeProject, makeSeries, makeStep, ts } from './fixtures';
+import { leaseFor, makeAttachment, makeDelivery, makeEvent, makeExecution, makeLog, makePending, makeProject, makeSeries, makeStep, OWNER, ts } from './fixtures';
 import { testId, testIdAt } from './test-ids';
 
 /** One fresh, empty store for one test, plus what the suite needs around it. */
@@ -540,12 +540,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         async () => {
           const [a, b, c] = [makeExecution(), makeExecution(), makeExecution()];
           for (const e of [c, a, b]) await store.executions.createIfAbsent(e);
-          const first = await store.executions.claimNext(ts(100));
-          expect(first).toStrictEqual({ ...a, status: 'running', startedAt: ts(100) });
+          const first = await store.executions.claimNext(ts(100), OWNER, leaseFor(100));
+          expect(first).toStrictEqual({ ...a, status: 'running', startedAt: ts(100), owner: OWNER, leaseUntil: leaseFor(100) });
           expect(await store.executions.get(a.id)).toStrictEqual(first);
-          expect((await store.executions.claimNext(ts(101)))?.id).toBe(b.id);
-          expect((await store.executions.claimNext(ts(102)))?.id).toBe(c.id);
-          expect(await store.executions.claimNext(ts(103))).toBeNull();
+          expect((await store.executions.claimNext(ts(101), OWNER, leaseFor(101)))?.id).toBe(b.id);
+          expect((await store.executions.claimNext(ts(102), OWNER, leaseFor(102)))?.id).toBe(c.id);
+          expect(await store.executions.claimNext(ts(103), OWNER, leaseFor(103))).toBeNull();
         },
         T,
       );
@@ -555,7 +555,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         async () => {
           const queued = Array.from({ length: 10 }, () => makeExecution());
           for (const e of queued) await store.executions.createIfAbsent(e);
-          const claims = await Promise.all(Array.from({ length: 20 }, () => store.executions.claimNext(ts(7))));
+          const claims = await Promise.all(Array.from({ length: 20 }, () => store.executions.claimNext(ts(7), OWNER, leaseFor(7))));
           const claimed = claims.filter((c): c is ExecutionRecord => c !== null);
           expect(claimed).toHaveLength(10);
           expect(claims.filter((c) => c === null)).toHaveLength(10);
@@ -571,11 +571,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         async () => {
           const e = makeExecution();
           await store.executions.createIfAbsent(e);
-          await store.executions.claimNext(ts(1));
+          await store.executions.claimNext(ts(1), OWNER, leaseFor(1));
           const result = { restarted: ['pod-a', 'pod-b'], note: 'ünïcødé ✓', nested: { n: 1.5, ok: true, none: null } };
           expect(await store.executions.finish(e.id, { status: 'succeeded', finishedAt: ts(2), result, error: null })).toBe(true);
           const done = await store.executions.get(e.id);
-          expect(done).toStrictEqual({ ...e, status: 'succeeded', startedAt: ts(1), finishedAt: ts(2), result, error: null });
+          expect(done).toStrictEqual({ ...e, status: 'succeeded', startedAt: ts(1), finishedAt: ts(2), result, error: null, owner: OWNER, leaseUntil: leaseFor(1) });
 
           const error: ExecutionError = { name: 'Error', message: 'late', stack: null, location: null, limit: null };
           expect(await store.executions.finish(e.id, { status: 'failed', finishedAt: ts(3), result: null, error })).toBe(false);
@@ -591,7 +591,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           await store.executions.createIfAbsent(e);
           expect(await store.executions.finish(e.id, { status: 'cancelled', finishedAt: ts(5), result: null, error: null })).toBe(true);
           expect(await store.executions.get(e.id)).toStrictEqual({ ...e, status: 'cancelled', finishedAt: ts(5) });
-          expect(await store.executions.claimNext(ts(6))).toBeNull();
+          expect(await store.executions.claimNext(ts(6), OWNER, leaseFor(6))).toBeNull();
           expect(await store.executions.finish(testId(), { status: 'cancelled', finishedAt: ts(5), result: null, error: null })).toBe(false);
         },
         T,
@@ -646,7 +646,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
             all.push(e);
           }
           // The 8 oldest become running; of those, 4 succeed and 2 fail.
-          for (let i = 0; i < 8; i++) await store.executions.claimNext(ts(i));
+          for (let i = 0; i < 8; i++) await store.executions.claimNext(ts(i), OWNER, leaseFor(i));
           const status = (i: number): ExecutionStatus => (i < 4 ? 'succeeded' : i < 6 ? 'failed' : i < 8 ? 'running' : 'queued');
           for (let i = 0; i < 6; i++) {
             const id = all[i]?.id ?? '';
@@ -695,13 +695,77 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         async () => {
           const all = Array.from({ length: 6 }, () => makeExecution());
           for (const e of [...all].reverse()) await store.executions.createIfAbsent(e);
-          await store.executions.claimNext(ts(1));
-          await store.executions.claimNext(ts(2));
+          await store.executions.claimNext(ts(1), OWNER, leaseFor(1));
+          await store.executions.claimNext(ts(2), OWNER, leaseFor(2));
           expect(ids(await store.executions.listByStatus('running', 10))).toEqual(ids(all.slice(0, 2)));
           expect(ids(await store.executions.listByStatus('queued', 10))).toEqual(ids(all.slice(2)));
           expect(ids(await store.executions.listByStatus('queued', 3))).toEqual(ids(all.slice(2, 5)));
           expect(await store.executions.listByStatus('failed', 10)).toEqual([]);
-          expect((await store.executions.listByStatus('running', 10))[0]).toStrictEqual({ ...all[0], status: 'running', startedAt: ts(1) });
+          expect((await store.executions.listByStatus('running', 10))[0]).toStrictEqual({ ...all[0], status: 'running', startedAt: ts(1), owner: OWNER, leaseUntil: leaseFor(1) });
+        },
+        T,
+      );
+
+      it(
+        'a claim sets the owner and the lease; a queued execution has neither',
+        async () => {
+          const e = makeExecution();
+          await store.executions.createIfAbsent(e);
+          expect(await store.executions.get(e.id)).toMatchObject({ status: 'queued', owner: null, leaseUntil: null });
+          expect(await store.executions.claimNext(ts(1), 'host-b:7:zz', ts(31_000))).toMatchObject({ id: e.id, status: 'running', owner: 'host-b:7:zz', leaseUntil: ts(31_000) });
+          expect(await store.executions.get(e.id)).toMatchObject({ owner: 'host-b:7:zz', leaseUntil: ts(31_000) });
+        },
+        T,
+      );
+
+      it(
+        'renews leases only for the owner and only while running, in one call',
+        async () => {
+          const [a, b, c, d] = [makeExecution(), makeExecution(), makeExecution(), makeExecution()];
+          for (const e of [a, b, c, d]) await store.executions.createIfAbsent(e);
+          await store.executions.claimNext(ts(1), OWNER, leaseFor(1)); // a
+          await store.executions.claimNext(ts(2), OWNER, leaseFor(2)); // b
+          await store.executions.claimNext(ts(3), 'someone-else', leaseFor(3)); // c
+          await store.executions.finish(b.id, { status: 'succeeded', finishedAt: ts(4), result: null, error: null });
+          // b has ended, c is another instance's, d is still queued, one id is unknown: only a.
+          expect(await store.executions.renewLeases(OWNER, [a.id, b.id, c.id, d.id, testId()], ts(60_000))).toBe(1);
+          expect(await store.executions.get(a.id)).toMatchObject({ status: 'running', owner: OWNER, leaseUntil: ts(60_000) });
+          expect(await store.executions.get(b.id)).toMatchObject({ status: 'succeeded', leaseUntil: leaseFor(2) });
+          expect(await store.executions.get(c.id)).toMatchObject({ owner: 'someone-else', leaseUntil: leaseFor(3) });
+          expect(await store.executions.get(d.id)).toMatchObject({ status: 'queued', owner: null, leaseUntil: null });
+          expect(await store.executions.renewLeases('someone-else', [a.id], ts(90_000))).toBe(0);
+          expect((await store.executions.get(a.id))?.leaseUntil).toBe(ts(60_000));
+          expect(await store.executions.renewLeases(OWNER, [], ts(90_000))).toBe(0);
+        },
+        T,
+      );
+
+      it(
+        'lists the running executions whose lease expired (or that have none), oldest lease first; never a finished one',
+        async () => {
+          const [a, b, c, d, e] = [makeExecution(), makeExecution(), makeExecution(), makeExecution(), makeExecution()];
+          for (const x of [a, b, c, d, e]) await store.executions.createIfAbsent(x);
+          await store.executions.claimNext(ts(1), 'dead', ts(10_000)); // a: expires at 10 s
+          await store.executions.claimNext(ts(2), 'dead', ts(5_000)); // b: expires at 5 s
+          await store.executions.claimNext(ts(3), 'alive', ts(100_000)); // c: still held
+          await store.executions.claimNext(ts(4), 'dead', ts(1_000)); // d: expired, but finished
+          await store.executions.finish(d.id, { status: 'failed', finishedAt: ts(5), result: null, error: null });
+          // e stays queued: a queued execution is never listed.
+          expect(await store.executions.listExpired(ts(0), 10)).toEqual([]);
+          expect(ids(await store.executions.listExpired(ts(7_000), 10))).toEqual([b.id]);
+          expect(ids(await store.executions.listExpired(ts(50_000), 10))).toEqual([b.id, a.id]);
+          expect(ids(await store.executions.listExpired(ts(50_000), 1))).toEqual([b.id]);
+          expect(ids(await store.executions.listExpired(ts(200_000), 10))).toEqual([b.id, a.id, c.id]);
+          const [expired] = await store.executions.listExpired(ts(7_000), 10);
+          expect(expired).toStrictEqual({ ...b, status: 'running', startedAt: ts(2), owner: 'dead', leaseUntil: ts(5_000) });
+          // Once failed, it is never listed again.
+          await store.executions.finish(b.id, { status: 'failed', finishedAt: ts(8_000), result: null, error: null });
+          expect(ids(await store.executions.listExpired(ts(50_000), 10))).toEqual([a.id]);
+          expect(e.status).toBe('queued');
+          // A running execution from before leases (no owner, no lease) counts as expired, first.
+          const old = makeExecution({ status: 'running', startedAt: ts(-5) });
+          await store.executions.createIfAbsent(old);
+          expect(ids(await store.executions.listExpired(ts(0), 10))).toEqual([old.id]);
         },
         T,
       );

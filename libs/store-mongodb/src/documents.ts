@@ -93,6 +93,10 @@ export interface ExecutionDoc {
   /** JSON text; null when the result is null. */
   result: string | null;
   error: ExecutionError | null;
+  /** The Wolfe instance that claimed it; absent on documents from before leases (= null). */
+  owner?: string | null;
+  /** Until when its owner holds it; absent on documents from before leases (a running one counts as expired). */
+  leaseUntil?: Date | null;
 }
 
 /** `_id` is `<env>:<fingerprint>` (fingerprints are hex, environments have no colon). */
@@ -293,6 +297,8 @@ export function toExecutionDoc(e: ExecutionRecord): ExecutionDoc {
     finishedAt: toDateOrNull(e.finishedAt),
     result: toJson(e.result),
     error: e.error === null ? null : { ...e.error, location: e.error.location === null ? null : { ...e.error.location } },
+    owner: e.owner ?? null,
+    leaseUntil: toDateOrNull(e.leaseUntil ?? null),
   };
 }
 
@@ -312,6 +318,8 @@ export function fromExecutionDoc(e: ExecutionDoc): ExecutionRecord {
     finishedAt: fromDateOrNull(e.finishedAt),
     result: fromJson<unknown>(e.result),
     error: e.error,
+    owner: e.owner ?? null,
+    leaseUntil: fromDateOrNull(e.leaseUntil ?? null),
   };
 }
 

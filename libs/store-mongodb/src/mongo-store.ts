@@ -117,6 +117,8 @@ const INDEXES: { readonly [C in (typeof COLLECTIONS)[number]]: IndexDescription[
     { key: { dedupKey: 1 }, name: DEDUP_INDEX, unique: true, partialFilterExpression: { dedupKey: { $type: 'string' } } },
     // Also serves claimNext (oldest queued) and listByStatus.
     { key: { status: 1, _id: 1 }, name: 'status_id' },
+    // The expiry sweep (listExpired): the running executions in lease order (null/absent first).
+    { key: { status: 1, leaseUntil: 1 }, name: 'status_leaseUntil' },
     { key: { runbook: 1, _id: 1 }, name: 'runbook_id' },
     { key: { env: 1, _id: 1 }, name: 'env_id' },
     // ?project= (documents without the field are `default`: {project: null} matches them).
@@ -235,7 +237,27 @@ class MongoStore implements Store {
           return doc ? fromExecutionDoc(doc) : null;
         }),
       list: (query) => g(() => this.listExecutions(query)),
-      claimNext: (startedAt) => g(() => this.claimNext(startedAt)),
+      claimNext: (startedAt, owner, leaseUntil) => g(() => this.claimNext(startedAt, owner, leaseUntil)),
+      renewLeases: (owner, ids, leaseUntil) =>
+        g(async () => {
+          if (ids.length === 0) return 0;
+          // One bulk update; only the owner's still-running ones (a swept one stays failed).
+          const res = await this.c.executions.updateMany(
+            { _id: { $in: [...ids] }, owner: { $eq: owner }, status: 'running' },
+            { $set: { leaseUntil: toDate(leaseUntil) } },
+          );
+          return res.matchedCount;
+        }),
+      listExpired: (now, limit) =>
+        g(async () => {
+          assertLimit(limit);
+          const docs = await this.c.executions
+            .find({ status: 'running', $or: [{ leaseUntil: null }, { leaseUntil: { $lt: toDate(now) } }] })
+            .sort({ leaseUntil: 1 })
+            .limit(limit)
+            .toArray();
+          return docs.map(fromExecutionDoc);
+        }),
       finish: (id, finish) => g(() => this.finish(id, finish)),
       listByStatus: (status: ExecutionStatus, limit: number) =>
         g(async () => {
@@ -530,12 +552,12 @@ class MongoStore implements Store {
     }
   }
 
-  private async claimNext(startedAt: Timestamp): Promise<ExecutionRecord | null> {
+  private async claimNext(startedAt: Timestamp, owner: string, leaseUntil: Timestamp): Promise<ExecutionRecord | null> {
     // findAndModify is atomic per document: two claimers never get the same one. In driver
     // v6+ it returns the document itself (includeResultMetadata defaults to false).
     const doc = await this.c.executions.findOneAndUpdate(
       { status: 'queued' },
-      { $set: { status: 'running', startedAt: toDate(startedAt) } },
+      { $set: { status: 'running', startedAt: toDate(startedAt), owner, leaseUntil: toDate(leaseUntil) } },
       { sort: { _id: 1 }, returnDocument: 'after' },
     );
     return doc ? fromExecutionDoc(doc) : null;

@@ -119,20 +119,26 @@ export const SQL = {
     execution_ids = :execution_ids WHERE id = :id`,
   /** Conflict on the partial unique index = deduplicated: no row comes back, nothing is written. */
   insertExecution: `INSERT INTO executions (id, project, runbook, env, version, status, event_id, trigger_index, dedup_key, created_at,
-      started_at, finished_at, result, error)
+      started_at, finished_at, result, error, owner, lease_until)
     VALUES (:id, :project, :runbook, :env, :version, :status, :event_id, :trigger_index, :dedup_key, :created_at,
-      :started_at, :finished_at, :result, :error)
+      :started_at, :finished_at, :result, :error, :owner, :lease_until)
     ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
     RETURNING id`,
   getExecutionByDedupKey: 'SELECT * FROM executions WHERE dedup_key = ?',
   getExecution: 'SELECT * FROM executions WHERE id = ?',
   /** One statement: pick the oldest queued and move it to running, atomically. */
-  claimNext: `UPDATE executions SET status = 'running', started_at = :started_at
+  claimNext: `UPDATE executions SET status = 'running', started_at = :started_at, owner = :owner, lease_until = :lease_until
     WHERE status = 'queued' AND id = (SELECT id FROM executions WHERE status = 'queued' ORDER BY id ASC LIMIT 1)
     RETURNING *`,
   finish: `UPDATE executions SET status = :status, finished_at = :finished_at, result = :result, error = :error
     WHERE id = :id AND status IN ('queued', 'running')`,
   listByStatus: 'SELECT * FROM executions WHERE status = ? ORDER BY id ASC LIMIT ?',
+  /** One statement for every running execution of the owner (ids: a JSON array). */
+  renewLeases: `UPDATE executions SET lease_until = :lease_until
+    WHERE owner = :owner AND status = 'running' AND id IN (SELECT value FROM json_each(:ids))`,
+  /** Walks executions_by_status_lease (status = 'running') in lease order: no sort. */
+  listExpired: `SELECT * FROM executions WHERE status = 'running' AND (lease_until IS NULL OR lease_until < :now)
+    ORDER BY lease_until ASC LIMIT :limit`,
   insertLog: `INSERT INTO logs (execution_id, seq, ts, level, message, fields)
     VALUES (:execution_id, :seq, :ts, :level, :message, :fields)`,
   /** LIMIT -1 is "no limit" in SQLite: without a limit the caller gets every line. */

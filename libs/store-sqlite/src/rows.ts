@@ -189,6 +189,8 @@ export function executionParams(e: ExecutionRecord): Params {
     finished_at: e.finishedAt,
     result: toJson(e.result),
     error: toJson(e.error),
+    owner: e.owner ?? null,
+    lease_until: e.leaseUntil ?? null,
   };
 }
 
@@ -208,6 +210,8 @@ export function toExecution(row: Row): ExecutionRecord {
     finishedAt: textOrNull(row, 'finished_at'),
     result: jsonOrNull<unknown>(row, 'result'),
     error: jsonOrNull<ExecutionError>(row, 'error'),
+    owner: textOrNull(row, 'owner'),
+    leaseUntil: textOrNull(row, 'lease_until'),
   };
 }
 

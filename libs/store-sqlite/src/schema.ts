@@ -208,6 +208,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project, runbook, env, state_key)
   );
   `,
+  // execution leases: several processes share one store
+  `
+  -- The Wolfe instance running an execution and until when it holds it (renewed while it runs).
+  -- Rows from before leases have neither: a running one counts as expired.
+  ALTER TABLE executions ADD COLUMN owner       TEXT;
+  ALTER TABLE executions ADD COLUMN lease_until TEXT;
+  -- The expiry sweep (listExpired): walks the running executions in lease order, no sort
+  -- (NULL first: the rows from before leases). Running executions are few.
+  CREATE INDEX executions_by_status_lease ON executions (status, lease_until);
+  `,
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

@@ -198,7 +198,7 @@ describe('sqlite store specifics', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
 
     for (let i = 0; i < 10; i++) await a.executions.createIfAbsent(makeExecution());
-    const claims = await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).executions.claimNext(ts(i))));
+    const claims = await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).executions.claimNext(ts(i), i % 2 ? 'a' : 'b', ts(i + 30_000))));
     const claimed = claims.filter((c) => c !== null).map((c) => c.id);
     expect(claimed).toHaveLength(11);
     expect(new Set(claimed).size).toBe(11);
@@ -228,6 +228,7 @@ describe('sqlite store specifics', () => {
             for (const cursor of [undefined, testId()]) shapes.push(executionListQuery({ project, runbook, status, env, cursor, limit: 50 }).sql);
     shapes.push(SQL.listUndecided, SQL.listByStatus, SQL.listLogs, SQL.claimNext, SQL.getExecutionByDedupKey, SQL.getEvent);
     shapes.push(SQL.listSteps, SQL.listAttachments, SQL.getAttachment);
+    shapes.push(SQL.listExpired);
     shapes.push(SQL.getSeries, SQL.listFlapping, SQL.listDuePending, SQL.listPendingBySeries, SQL.getPendingByDedupKey);
     // (listProjects walks the projects table in its primary-key order: a handful of rows.)
     shapes.push(SQL.getProject);
@@ -241,6 +242,9 @@ describe('sqlite store specifics', () => {
     }
     expect(plan(SQL.listUndecided).join('\n')).toMatch(/events_by_decision \(decision=\?\)/);
     expect(plan(SQL.claimNext).join('\n')).toMatch(/executions_by_status \(status=\?\)/);
+    expect(plan(SQL.listExpired).join('\n')).toMatch(/executions_by_status_lease \(status=\?\)/);
+    // The renewal walks its (few) ids and looks each up: never the table.
+    expect(plan(SQL.renewLeases).filter((s) => /executions/.test(s))).toEqual([expect.stringMatching(/^SEARCH executions USING INDEX .*id=\?/)]);
     expect(plan(SQL.getExecutionByDedupKey).join('\n')).toMatch(/executions_dedup_key/);
     expect(plan(SQL.listFlapping).join('\n')).toMatch(/series_flapping/);
     for (const sql of [SQL.listSteps, SQL.listAttachments, SQL.getAttachment]) {

@@ -130,7 +130,12 @@ export class SqliteStore implements Store {
       createIfAbsent: (execution) => this.createIfAbsent(execution),
       get: async (id) => this.one(SQL.getExecution, [id], toExecution),
       list: async (query: ExecutionQuery) => this.page(executionListQuery(query), query, toExecution),
-      claimNext: (startedAt) => this.claimNext(startedAt),
+      claimNext: (startedAt, owner, leaseUntil) => this.claimNext(startedAt, owner, leaseUntil),
+      renewLeases: (owner, ids, leaseUntil) => this.renewLeases(owner, ids, leaseUntil),
+      listExpired: async (now, limit) => {
+        assertLimit(limit);
+        return this.all(SQL.listExpired, { now, limit }, toExecution);
+      },
       finish: (id, finish) => this.finish(id, finish),
       listByStatus: async (status: ExecutionStatus, limit: number) => {
         assertLimit(limit);
@@ -326,11 +331,17 @@ export class SqliteStore implements Store {
     });
   }
 
-  private async claimNext(startedAt: Timestamp): Promise<ExecutionRecord | null> {
+  private async claimNext(startedAt: Timestamp, owner: string, leaseUntil: Timestamp): Promise<ExecutionRecord | null> {
     return this.write(() => {
-      const row = this.statement(SQL.claimNext).get({ started_at: startedAt });
+      const row = this.statement(SQL.claimNext).get({ started_at: startedAt, owner, lease_until: leaseUntil });
       return row ? toExecution(row) : null;
     });
+  }
+
+  private async renewLeases(owner: string, ids: readonly string[], leaseUntil: Timestamp): Promise<number> {
+    if (ids.length === 0) return this.closed ? Promise.reject(new Error('the sqlite store is closed')) : Promise.resolve(0);
+    const params: Params = { owner, ids: JSON.stringify(ids), lease_until: leaseUntil };
+    return this.write(() => Number(this.statement(SQL.renewLeases).run(params).changes));
   }
 
   private async finish(id: string, finish: ExecutionFinish): Promise<boolean> {

@@ -22,7 +22,7 @@ import type {
 import { fingerprint } from '@wolfe/events';
 import { MANIFEST_FILE, parseManifest, RUNBOOK_NAME_PATTERN, type RunbookProblem } from '@wolfe/runbooks';
 import { newId } from '../ids';
-import { type DeliveryRecord, ENVIRONMENTS, type Environment, type EventRecord, type ExecutionRecord, isEnvironment } from '../ports/records';
+import { type DeliveryRecord, ENVIRONMENTS, type Environment, type EventRecord, isEnvironment } from '../ports/records';
 import type { Clock, CompileRunbook, Logger } from '../ports/runtime';
 import type { RunbookSandbox } from '../ports/sandbox';
 import type { Store } from '../ports/store';
@@ -39,6 +39,7 @@ import {
 import { folderChanges, isWritablePath, runbookFolders, sameFiles, splitFolder, TESTS_DIR } from './folder';
 import { checkStatic, type GateDeps, type GateResult, gatesTrailer, runGates, summarize } from './gates';
 import type { Actor, LifecycleProject, ProjectRegistry, RepoCommit, RepoFileChange, RunbookTestRunner, TypeCheckRunbook } from './ports';
+import { queuedExecution } from '../executions';
 
 export interface RunbookLifecycleDeps {
   readonly projects: ProjectRegistry;
@@ -411,22 +412,10 @@ export class RunbookLifecycle {
     } else if (input.event !== undefined) {
       eventId = await this.recordManualEvent(env, project.name, name, runbook.version, executionId, input.event, actor, now);
     }
-    const execution: ExecutionRecord = {
-      id: executionId,
-      project: project.name,
-      runbook: name,
-      env,
-      version: runbook.version,
-      status: 'queued',
-      eventId,
-      trigger: null,
-      dedupKey: null,
-      createdAt: now.toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      result: null,
-      error: null,
-    };
+    const execution = queuedExecution(
+      { id: executionId, project: project.name, runbook: name, env, version: runbook.version, eventId, trigger: null, dedupKey: null },
+      now,
+    );
     await this.deps.store.executions.createIfAbsent(execution);
     this.deps.logger.info({ project: project.name, executionId, runbook: name, env, version: runbook.version, eventId, actor: actor.principal }, `manual run of ${name} on ${env} queued (${executionId})`);
     project.runtime.kick();

@@ -133,6 +133,18 @@ export interface ExecutionRecord {
   /** The runbook's return value (JSON, bounded in size). */
   readonly result: unknown;
   readonly error: ExecutionError | null;
+  /**
+   * The Wolfe instance that claimed it (`hostname:pid:random`, one per process), kept after it
+   * ends. Stores always return it (null until claimed, and for rows from before leases); it is
+   * optional only on a record being created (a queued execution has no owner).
+   */
+  readonly owner: string | null;
+  /**
+   * Until when its owner holds it: the owner renews the lease while the execution runs; a
+   * `running` execution whose lease expired (or is null: rows from before leases) was cut off
+   * and is failed by whichever process sweeps first. Optional like `owner`.
+   */
+  readonly leaseUntil: Timestamp | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

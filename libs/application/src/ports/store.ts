@@ -109,10 +109,22 @@ export interface ExecutionRepository {
   /** Newest first. */
   list(query: ExecutionQuery): Promise<Page<ExecutionRecord>>;
   /**
-   * Atomically moves the oldest `queued` execution to `running` (setting startedAt) and
-   * returns it; null when none is queued. Two callers never claim the same execution.
+   * Atomically moves the oldest `queued` execution to `running` (setting startedAt, owner and
+   * leaseUntil) and returns it; null when none is queued. Two callers never claim the same
+   * execution.
    */
-  claimNext(startedAt: Timestamp): Promise<ExecutionRecord | null>;
+  claimNext(startedAt: Timestamp, owner: string, leaseUntil: Timestamp): Promise<ExecutionRecord | null>;
+  /**
+   * Extends the lease of those of `ids` that are still `running` AND owned by `owner`, in one
+   * statement (sqlite) or one bulk update (MongoDB). Returns how many were renewed: fewer than
+   * `ids.length` means a lease was lost (the execution was failed by a sweep meanwhile).
+   */
+  renewLeases(owner: string, ids: readonly string[], leaseUntil: Timestamp): Promise<number>;
+  /**
+   * `running` executions whose lease ended before `now` (or that have none: rows from before
+   * leases), oldest lease first. Their owner stopped renewing: it died or was cut off.
+   */
+  listExpired(now: Timestamp, limit: number): Promise<readonly ExecutionRecord[]>;
   /** Ends a `running` (or `queued`) execution; returns false if it was already terminal. */
   finish(id: string, finish: ExecutionFinish): Promise<boolean>;
   /** Executions in a given status, oldest first (recovery after a restart). */

@@ -1,0 +1,37 @@
+import { newId } from './ids';
+import type { Environment, ExecutionRecord } from './ports/records';
+
+/** What decides a new execution; everything else starts empty. */
+export interface NewExecution {
+  readonly project: string;
+  readonly runbook: string;
+  readonly env: Environment;
+  readonly version: string;
+  readonly eventId: string | null;
+  readonly trigger: number | null;
+  readonly dedupKey: string | null;
+  /** Given when the caller needs the id before the record (manual runs). */
+  readonly id?: string;
+}
+
+/** A `queued` execution as routing, pending runs and manual runs create it. */
+export function queuedExecution(e: NewExecution, now: Date): ExecutionRecord {
+  return {
+    id: e.id ?? newId(now.getTime()),
+    project: e.project,
+    runbook: e.runbook,
+    env: e.env,
+    version: e.version,
+    status: 'queued',
+    eventId: e.eventId,
+    trigger: e.trigger,
+    dedupKey: e.dedupKey,
+    createdAt: now.toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    result: null,
+    error: null,
+    owner: null,
+    leaseUntil: null,
+  };
+}
