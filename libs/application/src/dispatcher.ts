@@ -1,10 +1,11 @@
 import { emitChainOf, isEmitLoop } from './capabilities/emit';
 import type { CapabilityFactory } from './capabilities/platform';
 import type { RunbookFinder } from './catalog';
-import type { AttachmentRecord, EventRecord, ExecutionError, ExecutionRecord, LogRecord, StepRecord, Timestamp } from './ports/records';
+import type { AttachmentRecord, ExecutionError, ExecutionRecord, LogRecord, StepRecord, Timestamp } from './ports/records';
 import type { Clock, Logger } from './ports/runtime';
-import type { RunbookSandbox, SandboxAttachment, SandboxEvent, SandboxLogEntry, SandboxStep } from './ports/sandbox';
+import type { RunbookSandbox, SandboxAttachment, SandboxLogEntry, SandboxStep } from './ports/sandbox';
 import type { Store } from './ports/store';
+import { toSandboxEvent } from './executions';
 
 export interface DispatcherOptions {
   /** Executions running at once in this process. */
@@ -272,19 +273,6 @@ export class ExecutionDispatcher {
   }
 }
 
-function toSandboxEvent(e: EventRecord): SandboxEvent {
-  return {
-    id: e.id,
-    source: e.source,
-    fingerprint: e.fingerprint,
-    labels: e.labels,
-    annotations: e.annotations,
-    status: e.status,
-    startsAt: e.startsAt,
-    endsAt: e.endsAt,
-    receivedAt: e.receivedAt,
-  };
-}
 
 const INTERRUPTED_STEP = 'InterruptedError: Wolfe stopped while this step was running';
 const UNFINISHED_STEP = 'the execution ended while this step was still running';

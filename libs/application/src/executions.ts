@@ -1,5 +1,6 @@
 import { newId } from './ids';
-import type { Environment, ExecutionRecord } from './ports/records';
+import type { Environment, EventRecord, ExecutionRecord } from './ports/records';
+import type { SandboxEvent } from './ports/sandbox';
 
 /** What decides a new execution; everything else starts empty. */
 export interface NewExecution {
@@ -33,5 +34,20 @@ export function queuedExecution(e: NewExecution, now: Date): ExecutionRecord {
     error: null,
     owner: null,
     leaseUntil: null,
+  };
+}
+
+/** The event as the runbook sees it (`ctx.event`): plain data, nothing of the record's routing state. */
+export function toSandboxEvent(e: EventRecord): SandboxEvent {
+  return {
+    id: e.id,
+    source: e.source,
+    fingerprint: e.fingerprint,
+    labels: e.labels,
+    annotations: e.annotations,
+    status: e.status,
+    startsAt: e.startsAt,
+    endsAt: e.endsAt,
+    receivedAt: e.receivedAt,
   };
 }

@@ -3,10 +3,11 @@ import { ENTRY_FILE, findFieldLine, type Manifest, MANIFEST_FILE, parseManifest,
 import { newId } from '../ids';
 import type { Environment, EventRecord } from '../ports/records';
 import type { CompileRunbook, Logger } from '../ports/runtime';
-import type { CompiledRunbook, RunbookSandbox, SandboxEvent } from '../ports/sandbox';
+import type { CompiledRunbook, RunbookSandbox } from '../ports/sandbox';
 import type { Store } from '../ports/store';
 import { TESTS_DIR } from './folder';
 import type { LifecycleSettings, RunbookTestRunner, TypeCheckRunbook } from './ports';
+import { toSandboxEvent } from '../executions';
 
 export const GATE_NAMES = ['manifest', 'compile', 'typecheck', 'tests', 'replay'] as const;
 export type GateName = (typeof GATE_NAMES)[number];
@@ -200,19 +201,6 @@ export async function recentMatchingEvents(store: Store, env: Environment, name:
   return { events, scanned };
 }
 
-export function toSandboxEvent(e: EventRecord): SandboxEvent {
-  return {
-    id: e.id,
-    source: e.source,
-    fingerprint: e.fingerprint,
-    labels: e.labels,
-    annotations: e.annotations,
-    status: e.status,
-    startsAt: e.startsAt,
-    endsAt: e.endsAt,
-    receivedAt: e.receivedAt,
-  };
-}
 
 /**
  * Dry run: recent real events that matched the new triggers in the source environment run in
