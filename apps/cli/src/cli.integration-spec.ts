@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const ROOT = process.cwd();
 let work = '';
@@ -20,9 +20,11 @@ function wolfe(...args: string[]): Result {
   const r = spawnSync(process.execPath, ['--no-node-snapshot', bundle, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 60_000,
     env: { ...process.env, NODE_OPTIONS: '' },
   });
+  // A signal (the timeout's SIGTERM, or a SIGKILL) leaves status null: say which, with stderr.
+  if (r.status === null) process.stderr.write(`wolfe ${args.join(' ')}: ended by ${String(r.signal)} after spawn; stderr:\n${r.stderr}\n`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
