@@ -180,8 +180,12 @@ async function main(): Promise<void> {
     if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : EXIT_USAGE;
     else throw error;
   }
-  // process.exit: an execution may leave nothing running, but exit promptly all the same.
-  process.exit(code ?? 0);
+  // Let the process end on its own once the sandbox is disposed: calling process.exit()
+  // while isolated-vm's threads are still winding down a terminated isolate can crash the
+  // process at teardown (seen under load as SIGSEGV). If something keeps the loop alive,
+  // the unref'd timer exits anyway.
+  process.exitCode = code ?? 0;
+  setTimeout(() => process.exit(code ?? 0), 3000).unref();
 }
 
 void main();
