@@ -10,62 +10,22 @@ import {
   MemoryStateRepository,
   ScopedState,
   type CapabilityCall,
-  type CompiledRunbook,
   type EventRecord,
   type HttpRequestSpec,
   type RunbookCapabilities,
-  type SandboxAttachment,
-  type SandboxLogEntry,
-  type SandboxOutcome,
   type SandboxRequest,
-  type SandboxStep,
   systemClock,
 } from '@wolfe/application';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the sandbox runs what the real compiler produces
-import { compileRunbook } from '@wolfe/compiler';
 import { IsolateSandbox } from './index';
+import { runBody } from './testing/run-body';
 
 jest.setTimeout(30_000);
 
 const SECRET = 'xoxb-1234-very-secret-token';
 const OTHER = 'p@ss"w\\rd-42';
 
-async function compile(body: string): Promise<CompiledRunbook> {
-  const source = `import { runbook } from '@wolfe/sdk';\nexport default runbook(async (ctx) => {\n${body}\n});\n`;
-  const result = await compileRunbook({ name: 'team/caps', files: new Map([['index.ts', source]]) });
-  if (!result.ok) throw new Error(`compile failed: ${result.problems.map((p) => p.message).join('; ')}`);
-  return result.compiled;
-}
-
-interface Run {
-  outcome: SandboxOutcome;
-  logs: SandboxLogEntry[];
-  steps: SandboxStep[];
-  attachments: SandboxAttachment[];
-  ms: number;
-}
-
-async function run(sandbox: IsolateSandbox, body: string, capabilities: RunbookCapabilities | undefined, overrides: Partial<SandboxRequest> = {}): Promise<Run> {
-  const compiled = await compile(body);
-  const logs: SandboxLogEntry[] = [];
-  const steps: SandboxStep[] = [];
-  const attachments: SandboxAttachment[] = [];
-  const started = performance.now();
-  const outcome = await sandbox.run({
-    executionId: 'ex-caps',
-    runbook: { name: 'team/caps', version: 'c0ffee' },
-    env: 'prod',
-    compiled,
-    event: null,
-    limits: { timeoutMs: 5_000, memoryMiB: 32 },
-    onLog: (entry) => logs.push(entry),
-    onStep: (step) => steps.push(step),
-    onAttach: (attachment) => attachments.push(attachment),
-    ...(capabilities === undefined ? {} : { capabilities }),
-    ...overrides,
-  });
-  return { outcome, logs, steps, attachments, ms: performance.now() - started };
-}
+const run = (sandbox: IsolateSandbox, body: string, capabilities: RunbookCapabilities | undefined, overrides: Partial<SandboxRequest> = {}) =>
+  runBody(sandbox, 'team/caps', body, { env: 'prod', ...(capabilities === undefined ? {} : { capabilities }), ...overrides });
 
 const secrets = (values: Record<string, string>, declared = Object.keys(values)) =>
   new DeclaredSecrets(declared, async (name) => values[name] ?? null, 'project team, environment prod');

@@ -1,47 +1,12 @@
 // ctx.step, ctx.sleep, ctx.attach, ctx.params and the host-call and CPU limits, in the real
 // sandbox with runbooks compiled by the real compiler. Run with NODE_OPTIONS=--no-node-snapshot.
-import type { CompiledRunbook, SandboxAttachment, SandboxLogEntry, SandboxOutcome, SandboxRequest, SandboxStep } from '@wolfe/application';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the sandbox runs what the real compiler produces
-import { compileRunbook } from '@wolfe/compiler';
+import type { SandboxLogEntry, SandboxRequest, SandboxStep } from '@wolfe/application';
 import { IsolateSandbox } from './index';
+import { compileBody, runBody } from './testing/run-body';
 
 jest.setTimeout(30_000);
 
-async function compile(body: string): Promise<CompiledRunbook> {
-  const source = `import { runbook } from '@wolfe/sdk';\nexport default runbook(async (ctx) => {\n${body}\n});\n`;
-  const result = await compileRunbook({ name: 'team/ctx', files: new Map([['index.ts', source]]) });
-  if (!result.ok) throw new Error(`compile failed: ${result.problems.map((p) => p.message).join('; ')}`);
-  return result.compiled;
-}
-
-interface Run {
-  outcome: SandboxOutcome;
-  logs: SandboxLogEntry[];
-  steps: SandboxStep[];
-  attachments: SandboxAttachment[];
-  ms: number;
-}
-
-async function run(sandbox: IsolateSandbox, body: string, overrides: Partial<SandboxRequest> = {}): Promise<Run> {
-  const compiled = await compile(body);
-  const logs: SandboxLogEntry[] = [];
-  const steps: SandboxStep[] = [];
-  const attachments: SandboxAttachment[] = [];
-  const started = performance.now();
-  const outcome = await sandbox.run({
-    executionId: 'ex-ctx',
-    runbook: { name: 'team/ctx', version: 'c0ffee' },
-    env: 'dev',
-    compiled,
-    event: null,
-    limits: { timeoutMs: 5_000, memoryMiB: 32 },
-    onLog: (entry) => logs.push(entry),
-    onStep: (step) => steps.push(step),
-    onAttach: (attachment) => attachments.push(attachment),
-    ...overrides,
-  });
-  return { outcome, logs, steps, attachments, ms: performance.now() - started };
-}
+const run = (sandbox: IsolateSandbox, body: string, overrides: Partial<SandboxRequest> = {}) => runBody(sandbox, 'team/ctx', body, overrides);
 
 const brief = (steps: SandboxStep[]) => steps.map(({ seq, name, status, output, error }) => ({ seq, name, status, output, error }));
 
@@ -279,7 +244,7 @@ describe('ctx (step, sleep, attach, params) and the host-call and CPU limits', (
     });
 
     it('refuses params that are not a JSON object of bounded size', async () => {
-      const compiled = await compile('return 1;');
+      const compiled = await compileBody('team/ctx', 'return 1;');
       const base = { executionId: 'x', runbook: { name: 'n', version: 'v' }, env: 'dev' as const, compiled, event: null, limits: { timeoutMs: 1_000, memoryMiB: 8 }, onLog: () => undefined };
       await expect(sandbox.run({ ...base, params: [] as unknown as Record<string, unknown> })).rejects.toThrow(TypeError);
       await expect(sandbox.run({ ...base, params: { n: 1n } })).rejects.toThrow(/JSON/);
